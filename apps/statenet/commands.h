@@ -1,0 +1,10 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace statenet {
+// Each registers its subcommand on `app`; the callback runs the command and throws
+// std::exception with a one-line message on failure.
+void add_cochleagram_command(CLI::App& app);
+void add_presets_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+}  // namespace statenet

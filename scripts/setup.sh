@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package statenet needs (Debian 12). Idempotent: quiet and
+# quick when everything is already there. Run as root (CI and dev machines are root).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache
+  # numerical and I/O libraries (found by CMake, see cmake/Dependencies.cmake)
+  libfftw3-dev libsndfile1-dev libsoxr-dev libhdf5-dev libmatio-dev
+  portaudio19-dev libreaderwriterqueue-dev
+  nlohmann-json3-dev libcli11-dev libstb-dev fonts-dejavu-core
+  libtorch-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# Only needed to regenerate golden files and to time the Python peer (tools/, bench/).
+if [[ "${STATENET_SETUP_PYTHON:-0}" == "1" ]]; then
+  packages+=(python3-torchaudio python3-numpy python3-h5py)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

@@ -1,0 +1,119 @@
+#include "audio/audio_file.h"
+
+#include <sndfile.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "audio/resample.h"
+#include "util/atomic_file.h"
+
+namespace statenet {
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error(path + ": " + what);
+}
+
+struct SndfileCloser {
+  void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+std::string format_hz(double hz) {
+  std::ostringstream s;
+  s.precision(10);
+  s << hz << " Hz";
+  return s.str();
+}
+
+}  // namespace
+
+AudioBuffer read_audio_file(const std::string& path, const AudioReadOptions& options) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail(path, "no such file");
+  if (S_ISDIR(st.st_mode)) fail(path, "is a directory, not an audio file");
+  if (st.st_size == 0) fail(path, "empty file (0 bytes), not audio");
+
+  SF_INFO info{};
+  SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
+  if (!file) {
+    // libsndfile's own words say which: unknown format, malformed or truncated header.
+    fail(path, std::string("not a readable audio file (") + sf_strerror(nullptr) + ")");
+  }
+  if (info.channels <= 0 || info.samplerate <= 0) {
+    fail(path, "audio header has " + std::to_string(info.channels) + " channels at " +
+                   std::to_string(info.samplerate) + " Hz");
+  }
+  if (info.frames <= 0) fail(path, "holds zero samples");
+
+  // Float files are read as stored (no clipping, no normalisation); integer PCM is
+  // scaled to [-1, 1).
+  const auto channels = static_cast<std::size_t>(info.channels);
+  std::vector<float> interleaved(static_cast<std::size_t>(info.frames) * channels);
+  const sf_count_t got = sf_readf_float(file.get(), interleaved.data(), info.frames);
+  if (got <= 0) fail(path, "holds zero readable samples");
+  if (got < info.frames) {
+    fail(path, "truncated: the header announces " + std::to_string(info.frames) +
+                   " frames but only " + std::to_string(got) + " could be read");
+  }
+
+  AudioBuffer out;
+  out.origin = path;
+  out.sample_rate_hz = info.samplerate;
+  out.samples.resize(static_cast<std::size_t>(got));
+  for (std::size_t i = 0; i < out.samples.size(); ++i) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < channels; ++c) {
+      const float v = interleaved[i * channels + c];
+      if (!std::isfinite(v)) {
+        fail(path, std::string(std::isnan(v) ? "NaN" : "infinite") + " sample at index " +
+                       std::to_string(i) + " (channel " + std::to_string(c) + ", at " +
+                       std::to_string(static_cast<double>(i) / info.samplerate) + " s)");
+      }
+      sum += v;
+    }
+    out.samples[i] = static_cast<float>(sum / static_cast<double>(channels));
+  }
+
+  if (options.highest_analysed_hz > 0 && out.sample_rate_hz / 2 <= options.highest_analysed_hz) {
+    fail(path, "sample rate " + format_hz(out.sample_rate_hz) + " is too low: its Nyquist " +
+                   format_hz(out.sample_rate_hz / 2) + " is below the top band at " +
+                   format_hz(options.highest_analysed_hz));
+  }
+
+  const double target = options.target_sample_rate_hz;
+  if (target > 0 && target != out.sample_rate_hz) {
+    const double ppm = std::abs(out.sample_rate_hz - target) / target * 1e6;
+    if (ppm <= options.header_rate_tolerance_ppm) {
+      out.sample_rate_hz = target;  // an integer header rate rounding a fractional rate
+    } else {
+      out.samples = resample(out.samples.data(), out.samples.size(), out.sample_rate_hz, target);
+      out.sample_rate_hz = target;
+    }
+  }
+  return out;
+}
+
+void write_wav_float(const std::string& path, const AudioBuffer& audio) {
+  if (!(audio.sample_rate_hz > 0)) fail(path, "cannot write audio with a non-positive rate");
+  AtomicFile out(path);
+  SF_INFO info{};
+  info.channels = 1;
+  info.samplerate = static_cast<int>(std::lround(audio.sample_rate_hz));
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  {
+    SndfilePtr file(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
+    if (!file) fail(path, std::string("cannot create audio file (") + sf_strerror(nullptr) + ")");
+    const auto n = static_cast<sf_count_t>(audio.samples.size());
+    if (sf_writef_float(file.get(), audio.samples.data(), n) != n) {
+      fail(path, std::string("write failed (") + sf_strerror(file.get()) + ")");
+    }
+  }
+  out.commit();
+}
+
+}  // namespace statenet

@@ -1,0 +1,45 @@
+#pragma once
+// Pull-based audio input. A consumer thread calls read() repeatedly; each call
+// delivers up to max_samples mono samples and returns how many it wrote; 0 means
+// the source has ended. Sources report their rate before the first read.
+
+#include <chrono>
+#include <cstddef>
+
+#include "audio/audio_buffer.h"
+
+namespace statenet {
+
+class AudioSource {
+ public:
+  virtual ~AudioSource() = default;
+  virtual double sample_rate_hz() const = 0;
+  /// Writes up to max_samples samples into out; returns the count, 0 at the end.
+  /// [consumer thread]
+  virtual std::size_t read(float* out, std::size_t max_samples) = 0;
+};
+
+enum class Pacing {
+  kAsFastAsPossible,  ///< deliver samples as soon as asked
+  kRealTime,          ///< never run ahead of the wall clock: sample i is available at t0 + i/fs
+};
+
+// Plays an AudioBuffer. In real-time pacing the first read starts the clock and each
+// read blocks (sleeps) until its last sample would have arrived from a live device.
+class FileSource final : public AudioSource {
+ public:
+  FileSource(AudioBuffer audio, Pacing pacing);
+  double sample_rate_hz() const override { return audio_.sample_rate_hz; }
+  std::size_t read(float* out, std::size_t max_samples) override;
+  std::size_t position() const { return position_; }
+  const AudioBuffer& audio() const { return audio_; }
+
+ private:
+  AudioBuffer audio_;
+  Pacing pacing_;
+  std::size_t position_ = 0;
+  bool started_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace statenet
