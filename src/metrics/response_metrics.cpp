@@ -95,39 +95,53 @@ std::vector<double> trial_mean(const TrialsView& r) {
 
 double signal_power(const TrialsView& r) {
   const int M = r.num_trials;
-  // Per-trial means over each trial's own bins.
-  std::vector<double> mu(static_cast<std::size_t>(M), 0.0);
+  const std::vector<double> mean = trial_mean(r);
+  // Bins with at least two trials, and the mean response over them.
+  std::vector<char> paired(static_cast<std::size_t>(r.num_bins), 0);
+  double mu = 0.0;
+  std::int64_t bins_with_pairs = 0;
+  for (std::int64_t t = 0; t < r.num_bins; ++t) {
+    int present = 0;
+    for (int m = 0; m < M; ++m) present += !std::isnan(r.at(m, t));
+    if (present >= 2) {
+      paired[t] = 1;
+      mu += mean[t];
+      ++bins_with_pairs;
+    }
+  }
+  if (bins_with_pairs < 2) return kNaN;
+  mu /= static_cast<double>(bins_with_pairs);
+  // Trial m's offset from the trial mean on its own bins: its mean is taken as mu + offset.
+  // With every trial everywhere this is exactly trial m's own temporal mean; with
+  // missing trials it does not mistake a difference between clips for a trial offset.
+  std::vector<double> offset(static_cast<std::size_t>(M), 0.0);
   for (int m = 0; m < M; ++m) {
     double sum = 0.0;
     std::int64_t count = 0;
     for (std::int64_t t = 0; t < r.num_bins; ++t) {
       const float v = r.at(m, t);
-      if (!std::isnan(v)) {
-        sum += v;
-        ++count;
-      }
+      if (!paired[t] || std::isnan(v)) continue;
+      sum += v - mean[t];
+      ++count;
     }
-    mu[m] = count > 0 ? sum / count : 0.0;
+    offset[m] = count > 0 ? sum / static_cast<double>(count) : 0.0;
   }
   double pair_sum = 0.0;
-  std::int64_t bins_with_pairs = 0;
   for (std::int64_t t = 0; t < r.num_bins; ++t) {
+    if (!paired[t]) continue;
     double s1 = 0.0, s2 = 0.0;
     int present = 0;
     for (int m = 0; m < M; ++m) {
       const float v = r.at(m, t);
       if (std::isnan(v)) continue;
-      const double d = v - mu[m];
+      const double d = v - mu - offset[m];
       s1 += d;
       s2 += d * d;
       ++present;
     }
-    if (present < 2) continue;
     // Σ_{m≠m'} d_m d_m' = (Σ d)² − Σ d², averaged over the M_t(M_t − 1) ordered pairs.
     pair_sum += (s1 * s1 - s2) / (static_cast<double>(present) * (present - 1));
-    ++bins_with_pairs;
   }
-  if (bins_with_pairs < 2) return kNaN;
   return pair_sum / static_cast<double>(bins_with_pairs - 1);
 }
 

@@ -10,9 +10,12 @@
 // Conventions (documented in docs/metrics.md):
 //  - one variance normalisation throughout: unbiased, 1/(T − 1);
 //  - signal power (Sahani & Linden 2003) is computed as the mean covariance between
-//    distinct trials, SP = Σ_t Σ_{m≠m'} (r_mt − μ_m)(r_m't − μ_m') / (M_t(M_t − 1)) / (T₂ − 1),
-//    over the T₂ bins with M_t ≥ 2 trials, μ_m being trial m's mean over its bins. With
-//    every trial present everywhere this is exactly [Var(Σ r_m) − Σ Var(r_m)] / (M(M − 1));
+//    distinct trials: SP = Σ_t Σ_{m≠m'} d_mt·d_m't / (M_t(M_t − 1)) / (T₂ − 1) over the T₂
+//    bins with M_t ≥ 2 trials, where d_mt = r_mt − μ − δ_m, μ is the mean of r̄ over those
+//    bins and δ_m the mean of (r_mt − r̄_t) over trial m's bins. With every trial present
+//    everywhere, μ + δ_m is trial m's own mean and SP is exactly
+//    [Var(Σ r_m) − Σ Var(r_m)] / (M(M − 1)); with missing trials, noise-free trials still
+//    give SP = Var(r̄) (nothing is filled in);
 //  - CC_norm (Schoppe et al. 2016) = Cov(y, r̄)/√(Var(y)·SP); CC_max = √(SP/Var(r̄));
 //  - a single trial (no bin with two trials): CC_norm := CC_raw, CC_max := 1, SP = NaN;
 //  - SP ≤ 0: CC_norm = NaN and CC_max = 0 (the unit is excluded from CC_norm means

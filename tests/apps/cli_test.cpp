@@ -1,0 +1,126 @@
+// The statenet command as a user runs it: outputs, one-line errors, exit codes, and
+// files already written never corrupted.
+
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+#include "audio/audio_file.h"
+#include "audio/test_signals.h"
+#include "support/test_support.h"
+
+namespace statenet {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(STATENET_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  Result r{-1, ""};
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read_bytes(const std::string& path, std::size_t n) {
+  std::ifstream f(path, std::ios::binary);
+  std::string s(n, '\0');
+  f.read(s.data(), static_cast<std::streamsize>(n));
+  return s.substr(0, static_cast<std::size_t>(f.gcount()));
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    wav = dir + "/call.wav";
+    write_wav_float(wav, make_demo_sound(48000.0));
+  }
+  std::string dir = test::temp_dir();
+  std::string wav;
+};
+
+TEST_F(Cli, cochleagramWritesAPicture) {
+  const Result r = run("cochleagram " + wav + " --preset ns1 -o " + dir + "/c.png");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_bytes(dir + "/c.png", 8), "\x89PNG\r\n\x1a\n");
+  EXPECT_NE(r.output.find("34 bands"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, cochleagramWritesAnHdf5ArrayWithItsDescription) {
+  const Result r = run("cochleagram " + wav + " -p gammatone64 -o " + dir + "/c.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const hid_t f = H5Fopen((dir + "/c.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t ds = H5Dopen2(f, "cochleagram", H5P_DEFAULT);
+  const hid_t space = H5Dget_space(ds);
+  hsize_t dims[2] = {};
+  ASSERT_EQ(H5Sget_simple_extent_ndims(space), 2);
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  EXPECT_EQ(dims[0], 64u);
+  EXPECT_EQ(dims[1], 600u);  // 3 s at 5 ms
+  EXPECT_GT(H5Aexists(f, "front_end"), 0);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
+TEST_F(Cli, badInputsPrintOneLineAndExitNonZero) {
+  const std::string missing = dir + "/nothing.wav";
+  Result r = run("cochleagram " + missing + " -o " + dir + "/x.png");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "statenet: error: " + missing + ": no such file\n");
+
+  r = run("cochleagram " + wav + " --preset ns9 -o " + dir + "/x.png");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("unknown cochleagram preset 'ns9' (known: ns1, ns1-mel"), std::string::npos) << r.output;
+
+  // A 16 kHz file cannot feed the ns1 preset's 22.6 kHz top band.
+  const std::string low = dir + "/low.wav";
+  write_wav_float(low, make_tone(440, 0.1, 0.5, 16000.0));
+  r = run("cochleagram " + low + " -o " + dir + "/x.png");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("is too low"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+}
+
+TEST_F(Cli, aFailedRunNeverCorruptsAFileAlreadyWritten) {
+  const std::string png = dir + "/keep.png";
+  ASSERT_EQ(run("cochleagram " + wav + " -o " + png).exit_code, 0);
+  const std::string before = read_bytes(png, 1 << 24);
+  const std::string text = dir + "/text.wav";
+  std::ofstream(text) << "not audio";
+  EXPECT_EQ(run("cochleagram " + text + " -o " + png).exit_code, 1);
+  EXPECT_EQ(run("cochleagram " + wav + " -o " + dir + "/no/such/dir/x.png").exit_code, 1);
+  EXPECT_EQ(read_bytes(png, 1 << 24), before);
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << "left behind: " << e.path();
+}
+
+TEST_F(Cli, demoRunsOnTheBuiltInSound) {
+  const Result r = run("demo -o " + dir + "/demo");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/demo/demo_sound.wav"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/demo/cochleagram_ns1.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/demo/cochleagram_gammatone64.png"));
+}
+
+TEST_F(Cli, helpExplainsEveryCommand) {
+  const Result r = run("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* cmd : {"cochleagram", "presets", "demo"}) EXPECT_NE(r.output.find(cmd), std::string::npos) << cmd;
+  EXPECT_EQ(run("").exit_code, 106) << "no command is a usage error";
+}
+
+}  // namespace
+}  // namespace statenet

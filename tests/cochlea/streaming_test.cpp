@@ -1,0 +1,84 @@
+// Streaming == offline, bit for bit, for every preset and many block sizes
+// (cochlea.md §4 checks 3 and 11).
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "audio/test_signals.h"
+#include "cochlea/presets.h"
+
+namespace statenet {
+namespace {
+
+class RecordingSink final : public FrameSink {
+ public:
+  explicit RecordingSink(int bands) : bands_(bands) {}
+  void on_frame(std::int64_t index, const float* bands) noexcept override {
+    indices.push_back(index);
+    values.insert(values.end(), bands, bands + bands_);
+  }
+  std::vector<std::int64_t> indices;
+  std::vector<float> values;
+
+ private:
+  int bands_;
+};
+
+RecordingSink stream(FrontEnd& fe, const std::vector<float>& x, const std::vector<std::size_t>& blocks) {
+  fe.reset();
+  RecordingSink sink(fe.num_bands());
+  std::size_t pos = 0, k = 0;
+  while (pos < x.size()) {
+    const std::size_t n = std::min(blocks[k++ % blocks.size()], x.size() - pos);
+    fe.process(x.data() + pos, n, sink);
+    pos += n;
+  }
+  return sink;
+}
+
+class StreamingTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StreamingTest, anyBlockSizesGiveTheWholeSignalOutputBitForBit) {
+  auto fe = make_front_end(cochleagram_preset(GetParam()));
+  const AudioBuffer s2 = make_mixture_s2(1.0, fe->sample_rate_hz());
+  const RecordingSink whole = stream(*fe, s2.samples, {s2.samples.size()});
+  ASSERT_GT(whole.indices.size(), 50u);
+  for (std::size_t i = 0; i < whole.indices.size(); ++i) ASSERT_EQ(whole.indices[i], static_cast<std::int64_t>(i));
+
+  std::mt19937 rng(42);
+  std::vector<std::size_t> random_blocks;
+  for (int i = 0; i < 500; ++i) random_blocks.push_back(1 + rng() % 2000);
+  const std::vector<std::vector<std::size_t>> schedules = {
+      {1}, {7}, {16}, {static_cast<std::size_t>(fe->hop_samples())}, {441}, {4096}, random_blocks};
+  for (const auto& blocks : schedules) {
+    SCOPED_TRACE("first block size " + std::to_string(blocks[0]) + (blocks.size() > 1 ? " (random)" : ""));
+    const RecordingSink s = stream(*fe, s2.samples, blocks);
+    ASSERT_EQ(s.indices, whole.indices);
+    ASSERT_EQ(0, std::memcmp(s.values.data(), whole.values.data(), whole.values.size() * sizeof(float)))
+        << "streamed frames differ from the whole-signal frames";
+  }
+  EXPECT_EQ(fe->samples_consumed(), static_cast<std::int64_t>(s2.samples.size()));
+}
+
+TEST_P(StreamingTest, resetStartsANewSignal) {
+  auto fe = make_front_end(cochleagram_preset(GetParam()));
+  const AudioBuffer a = make_white_noise(0.3, 0.3, fe->sample_rate_hz(), 1);
+  const AudioBuffer b = make_mixture_s2(0.3, fe->sample_rate_hz());
+  const RecordingSink b_fresh = stream(*fe, b.samples, {b.samples.size()});
+  stream(*fe, a.samples, {333});
+  const RecordingSink b_after_a = stream(*fe, b.samples, {b.samples.size()});  // stream() resets
+  EXPECT_EQ(b_after_a.values, b_fresh.values);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPreset, StreamingTest, ::testing::ValuesIn(cochleagram_preset_names()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (auto& ch : n)
+                             if (ch == '-') ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace statenet

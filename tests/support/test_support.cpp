@@ -1,0 +1,59 @@
+#include "support/test_support.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace statenet::test {
+
+std::string golden_dir() { return STATENET_GOLDEN_DIR; }
+
+std::string ns1_dir() {
+  const char* env = std::getenv("STATENET_NS1_DIR");
+  const std::string dir = env ? env : STATENET_NS1_DIR;
+  return std::filesystem::exists(dir + "/MetadataSHEnCneurons.mat") ? dir : std::string();
+}
+
+Golden load_golden(const std::string& name) {
+  std::ifstream m(golden_dir() + "/manifest.json");
+  if (!m) throw std::runtime_error("missing " + golden_dir() + "/manifest.json");
+  const auto manifest = nlohmann::json::parse(m);
+  for (const auto& e : manifest["entries"]) {
+    if (e["name"] != name) continue;
+    Golden g;
+    std::int64_t count = 1;
+    for (const auto& d : e["shape"]) {
+      g.shape.push_back(d.get<std::int64_t>());
+      count *= g.shape.back();
+    }
+    g.values.resize(static_cast<std::size_t>(count));
+    std::ifstream f(golden_dir() + "/" + name + ".f32", std::ios::binary);
+    f.read(reinterpret_cast<char*>(g.values.data()), count * 4);
+    if (!f) throw std::runtime_error("golden " + name + ": short or missing .f32 file");
+    return g;
+  }
+  throw std::runtime_error("golden " + name + " not in the manifest");
+}
+
+std::string temp_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "statenet-test-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+MaxDiff max_abs_diff(const float* a, const float* b, std::size_t n) {
+  MaxDiff d;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = std::fabs(static_cast<double>(a[i]) - b[i]);
+    if (v > d.value || std::isnan(v)) {
+      d.value = std::isnan(v) ? INFINITY : v;
+      d.index = i;
+    }
+  }
+  return d;
+}
+
+}  // namespace statenet::test

@@ -1,0 +1,33 @@
+#pragma once
+// Shared helpers for the GoogleTest suite.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace statenet::test {
+
+// Directory of the committed golden files (tools/golden/make_goldens.py).
+std::string golden_dir();
+// The NS1 recordings ($STATENET_NS1_DIR, else ../shared/data/ns1 beside the checkout);
+// empty when absent, so tests can GTEST_SKIP.
+std::string ns1_dir();
+
+struct Golden {
+  std::vector<std::int64_t> shape;
+  std::vector<float> values;
+};
+// Loads golden `name` from manifest.json and its .f32 file; throws if missing.
+Golden load_golden(const std::string& name);
+
+// A fresh temporary directory for one test (removed by the OS's tmp cleaning).
+std::string temp_dir();
+
+// Largest |a − b| and where it is, for failure messages.
+struct MaxDiff {
+  double value = 0.0;
+  std::size_t index = 0;
+};
+MaxDiff max_abs_diff(const float* a, const float* b, std::size_t n);
+
+}  // namespace statenet::test
