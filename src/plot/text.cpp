@@ -9,6 +9,28 @@
 #include <vector>
 
 namespace statenet {
+namespace {
+
+// Decodes UTF-8 into code points (invalid bytes become '?').
+std::vector<int> code_points(const std::string& text) {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) {
+      out.push_back('?');
+      ++i;
+      continue;
+    }
+    int cp = extra == 0 ? c : c & (0x3F >> extra);
+    for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    out.push_back(cp);
+    i += extra + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 struct TextRenderer::Font {
   std::vector<unsigned char> bytes;
@@ -34,7 +56,7 @@ int TextRenderer::width(const std::string& text, float size_px) const {
   if (!font_) return 0;
   const float scale = stbtt_ScaleForPixelHeight(&font_->info, size_px);
   int w = 0;
-  for (unsigned char ch : text) {
+  for (int ch : code_points(text)) {
     int advance = 0, lsb = 0;
     stbtt_GetCodepointHMetrics(&font_->info, ch, &advance, &lsb);
     w += static_cast<int>(std::lround(advance * scale));
@@ -53,14 +75,14 @@ std::vector<float> rasterise(const stbtt_fontinfo& info, const std::string& text
   baseline = static_cast<int>(std::ceil(ascent * scale));
   h = baseline + static_cast<int>(std::ceil(-descent * scale)) + 1;
   w = 1;
-  for (unsigned char ch : text) {
+  for (int ch : code_points(text)) {
     int advance = 0, lsb = 0;
     stbtt_GetCodepointHMetrics(&info, ch, &advance, &lsb);
     w += static_cast<int>(std::lround(advance * scale));
   }
   std::vector<float> cov(static_cast<std::size_t>(w) * h, 0.0f);
   int pen = 0;
-  for (unsigned char ch : text) {
+  for (int ch : code_points(text)) {
     int advance = 0, lsb = 0, x0, y0, x1, y1;
     stbtt_GetCodepointHMetrics(&info, ch, &advance, &lsb);
     stbtt_GetCodepointBitmapBox(&info, ch, scale, scale, &x0, &y0, &x1, &y1);
