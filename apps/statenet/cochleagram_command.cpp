@@ -42,8 +42,13 @@ Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset) {
 void write_output(const std::string& out, const Rendered& r, const CochleagramPreset& preset,
                   const AudioBuffer& audio) {
   auto fe = make_front_end(preset, audio.sample_rate_hz);
-  CochleagramInfo info{preset.name, fe->describe(), std::filesystem::path(audio.origin).filename().string(),
-                       audio.sample_rate_hz, fe->hop_samples()};
+  CochleagramInfo info;
+  info.preset = preset.name;
+  info.front_end = fe->describe();
+  info.source = std::filesystem::path(audio.origin).filename().string();
+  info.value_label = preset.value_label();
+  info.sample_rate_hz = audio.sample_rate_hz;
+  info.hop_samples = fe->hop_samples();
   if (ends_with(out, ".png")) {
     write_cochleagram_png(out, r.cochleagram, info);
   } else if (ends_with(out, ".h5") || ends_with(out, ".hdf5")) {

@@ -43,7 +43,7 @@ void write_cochleagram_png(const std::string& path, const Cochleagram& c, const 
   o.title = info.source + "  —  preset " + info.preset;
   o.x_step = 1.0 / c.frame_rate_hz;
   o.row_values = c.centre_frequencies_hz;
-  o.colour_label = "compressed level";
+  o.colour_label = info.value_label.empty() ? "compressed level" : info.value_label;
   write_png(path, render_heatmap(c.values.data(), c.num_bands, static_cast<long>(c.num_frames), o));
 }
 

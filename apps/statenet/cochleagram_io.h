@@ -11,6 +11,7 @@ struct CochleagramInfo {
   std::string preset;       ///< preset name
   std::string front_end;    ///< FrontEnd::describe()
   std::string source;       ///< input file or generator
+  std::string value_label;  ///< what a value is, e.g. "level (dB)"
   double sample_rate_hz = 0.0;
   double hop_samples = 0.0;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 namespace statenet {
@@ -33,55 +34,43 @@ Filterbank make_filterbank(const FilterbankOptions& o, double fs, int n_fft) {
   fb.weights.assign(static_cast<std::size_t>(F) * fb.num_bins, 0.0);
   fb.edges_hz.resize(F + 2);
 
-  // Scale-domain coordinate of each edge point, and the map Hz → that coordinate.
+  // The F + 2 edge points, both on the scale (edge_scale) and in Hz (edges_hz), and the
+  // map Hz → scale coordinate used for triangles drawn on the scale.
   std::vector<double> edge_scale(F + 2);
-  auto to_scale = [&](double hz) { return hz_to_mel(hz, o.scale); };
+  std::function<double(double)> to_scale;
   if (o.scale == FrequencyScale::kLogFrequency) {
     if (!(o.f_min_hz > 0)) bad("f_min_hz", "a log-frequency scale needs a first centre above 0 Hz");
     if (!(o.bands_per_octave > 0)) bad("bands_per_octave", "must be positive");
-    // Coordinate s = bands_per_octave·log2(f/f_min); centres at s = 0..F−1.
+    // Coordinate s = bands_per_octave·log2(f/f_min): centres at s = 0..F−1, DC at −∞.
+    const double f_min = o.f_min_hz, bpo = o.bands_per_octave;
+    to_scale = [f_min, bpo](double hz) { return bpo * std::log2(hz / f_min); };
     for (int j = 0; j < F + 2; ++j) {
       edge_scale[j] = j - 1.0;
-      fb.edges_hz[j] = o.f_min_hz * std::exp2((j - 1.0) / o.bands_per_octave);
-    }
-    const double f_min = o.f_min_hz, bpo = o.bands_per_octave;
-    auto s_of = [f_min, bpo](double hz) { return bpo * std::log2(hz / f_min); };
-    for (int b = 0; b < F; ++b) {
-      for (int k = 1; k < fb.num_bins; ++k) {  // bin 0 (DC) lies at −∞ on this scale
-        const double f = k * fs / n_fft;
-        double w;
-        if (o.triangle_domain == TriangleDomain::kScale) {
-          w = 1.0 - std::abs(s_of(f) - b);
-        } else {
-          const double lo = fb.edges_hz[b], mid = fb.edges_hz[b + 1], hi = fb.edges_hz[b + 2];
-          w = std::min((f - lo) / (mid - lo), (hi - f) / (hi - mid));
-        }
-        fb.weights[static_cast<std::size_t>(b) * fb.num_bins + k] = std::max(0.0, w);
-      }
+      fb.edges_hz[j] = f_min * std::exp2((j - 1.0) / bpo);
     }
   } else {
     const double f_max = o.f_max_hz > 0 ? o.f_max_hz : fs / 2;
     if (o.f_min_hz < 0) bad("f_min_hz", "must not be negative");
     if (!(f_max > o.f_min_hz)) bad("f_max_hz", "must exceed f_min_hz");
+    const FrequencyScale scale = o.scale;
+    to_scale = [scale](double hz) { return hz_to_mel(hz, scale); };
     const double m_lo = to_scale(o.f_min_hz), m_hi = to_scale(f_max);
     for (int j = 0; j < F + 2; ++j) {
       edge_scale[j] = m_lo + (m_hi - m_lo) * j / (F + 1);
       fb.edges_hz[j] = mel_to_hz(edge_scale[j], o.scale);
     }
+  }
+  // Triangle b rises from edge b to its apex at edge b + 1 and falls to edge b + 2,
+  // linearly in Hz or on the scale.
+  const bool on_scale = o.triangle_domain == TriangleDomain::kScale;
+  const std::vector<double>& edges = on_scale ? edge_scale : fb.edges_hz;
+  for (int k = 0; k < fb.num_bins; ++k) {
+    const double f = k * fs / n_fft;
+    const double x = on_scale ? to_scale(f) : f;
     for (int b = 0; b < F; ++b) {
-      for (int k = 0; k < fb.num_bins; ++k) {
-        const double f = k * fs / n_fft;
-        double w;
-        if (o.triangle_domain == TriangleDomain::kScale) {
-          const double m = to_scale(f);
-          w = std::min((m - edge_scale[b]) / (edge_scale[b + 1] - edge_scale[b]),
-                       (edge_scale[b + 2] - m) / (edge_scale[b + 2] - edge_scale[b + 1]));
-        } else {
-          const double lo = fb.edges_hz[b], mid = fb.edges_hz[b + 1], hi = fb.edges_hz[b + 2];
-          w = std::min((f - lo) / (mid - lo), (hi - f) / (hi - mid));
-        }
-        fb.weights[static_cast<std::size_t>(b) * fb.num_bins + k] = std::max(0.0, w);
-      }
+      const double w = std::min((x - edges[b]) / (edges[b + 1] - edges[b]),
+                                (edges[b + 2] - x) / (edges[b + 2] - edges[b + 1]));
+      fb.weights[static_cast<std::size_t>(b) * fb.num_bins + k] = std::max(0.0, w);  // NaN/−∞ → 0
     }
   }
   fb.centres_hz.assign(fb.edges_hz.begin() + 1, fb.edges_hz.end() - 1);

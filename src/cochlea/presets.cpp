@@ -131,6 +131,21 @@ double CochleagramPreset::highest_centre_hz() const {
   return mel_to_hz(m_lo + (m_hi - m_lo) * f.num_bands / (f.num_bands + 1), f.scale);
 }
 
+std::string CochleagramPreset::value_label() const {
+  const CompressionOptions& c = gammatone ? gamma.compression : stft.compression;
+  const bool power = gammatone ? !gamma.rms : stft.spectrum == Spectrum::kPower;
+  const std::string what = power ? "power" : (gammatone ? "RMS" : "magnitude");
+  switch (c.kind) {
+    case CompressionKind::kNone: return what;
+    case CompressionKind::kLn: return "ln " + what;
+    case CompressionKind::kLog10: return "log10 " + what;
+    case CompressionKind::kDecibel: return "level (dB)";
+    case CompressionKind::kCubeRoot: return "cube root of " + what;
+    case CompressionKind::kLog1p: return "ln(1 + " + what + "/" + std::to_string(c.floor).substr(0, 4) + ")";
+  }
+  return what;
+}
+
 std::vector<std::string> cochleagram_preset_names() {
   std::vector<std::string> names;
   for (const auto& p : all_presets()) names.push_back(p.name);

@@ -36,6 +36,8 @@ struct CochleagramPreset {
   double hop_ms() const { return gammatone ? gamma.hop_ms : stft.hop_ms; }
   // The highest band centre in Hz (audio must have a Nyquist frequency above it).
   double highest_centre_hz() const;
+  // What a compressed value is, for axis labels: "level (dB)", "ln magnitude", …
+  std::string value_label() const;
 };
 
 // Throws std::invalid_argument listing the known names when `name` is unknown.
