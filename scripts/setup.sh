@@ -11,12 +11,12 @@ packages=(
   portaudio19-dev libreaderwriterqueue-dev
   nlohmann-json3-dev libcli11-dev libstb-dev fonts-dejavu-core
   libtorch-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (h5py: the dataset files must be readable from Python)
+  libgtest-dev libgmock-dev libbenchmark-dev python3-h5py
 )
 # Only needed to regenerate golden files and to time the Python peer (tools/, bench/).
 if [[ "${STATENET_SETUP_PYTHON:-0}" == "1" ]]; then
-  packages+=(python3-torchaudio python3-numpy python3-h5py)
+  packages+=(python3-torchaudio)
 fi
 
 missing=()

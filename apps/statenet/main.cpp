@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   statenet::add_cochleagram_command(app);
   statenet::add_presets_command(app);
   statenet::add_demo_command(app);
+  statenet::add_data_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

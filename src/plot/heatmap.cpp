@@ -49,9 +49,16 @@ Image render_heatmap(const float* values, int rows, long cols, const HeatmapOpti
   const int plot_w = static_cast<int>(std::clamp<long>(cols, o.min_plot_width_px, o.max_plot_width_px));
   const int row_h = o.row_height_px > 0 ? o.row_height_px : std::clamp(400 / std::max(rows, 1), 1, 12);
   const int plot_h = std::clamp(rows * row_h, 200, 520);
-  const int left = 80, right = 110, top = o.title.empty() ? 20 : 44, bottom = 56;
-  Image img(left + plot_w + right, top + plot_h + bottom);
+  const PlotArea area{80, o.title.empty() ? 20 : 44, plot_w, plot_h};
+  Image img(area.left + plot_w + 110, area.top + plot_h + 56);
+  draw_heatmap(img, area, values, rows, cols, o, text);
+  if (!o.title.empty()) text.draw(img, area.left, 28, o.title, 15, kInk);
+  return img;
+}
 
+void draw_heatmap(Image& img, const PlotArea& area, const float* values, int rows, long cols, const HeatmapOptions& o,
+                  const TextRenderer& text) {
+  const int left = area.left, top = area.top, plot_w = area.width, plot_h = area.height;
   // Colour range over finite values.
   float lo = std::numeric_limits<float>::infinity(), hi = -lo;
   for (long i = 0; i < rows * cols; ++i)
@@ -100,7 +107,7 @@ Image render_heatmap(const float* values, int rows, long cols, const HeatmapOpti
     img.vline(px, top + plot_h, top + plot_h + 5, kInk);
     text.draw(img, px, top + plot_h + 19, format_number(v, step), 12, kInk, Align::kCentre);
   }
-  text.draw(img, left + plot_w / 2, top + plot_h + 42, o.x_label, 13, kInk, Align::kCentre);
+  if (!o.x_label.empty()) text.draw(img, left + plot_w / 2, top + plot_h + 42, o.x_label, 13, kInk, Align::kCentre);
 
   // y ticks: at 1-2-5 values inside the row range, placed by interpolating the row values.
   if (static_cast<int>(o.row_values.size()) == rows && rows >= 2) {
@@ -130,7 +137,7 @@ Image render_heatmap(const float* values, int rows, long cols, const HeatmapOpti
       text.draw(img, left - 9, py + 4, o.log_rows ? format_hz_label(v) : format_number(v, 1), 12, kInk, Align::kRight);
     }
   }
-  text.draw_vertical(img, 16, top + plot_h / 2, o.y_label, 13, kInk);
+  text.draw_vertical(img, left - 64, top + plot_h / 2, o.y_label, 13, kInk);
 
   // Colour bar.
   const int bar_x = left + plot_w + 22, bar_w = 16;
@@ -144,9 +151,7 @@ Image render_heatmap(const float* values, int rows, long cols, const HeatmapOpti
     img.hline(bar_x + bar_w, bar_x + bar_w + 4, py, kInk);
     text.draw(img, bar_x + bar_w + 6, py + 4, format_number(v, bar_step), 11, kInk);
   }
-  if (!o.colour_label.empty()) text.draw_vertical(img, img.width - 14, top + plot_h / 2, o.colour_label, 12, kGrey);
-  if (!o.title.empty()) text.draw(img, left, 28, o.title, 15, kInk);
-  return img;
+  if (!o.colour_label.empty()) text.draw_vertical(img, bar_x + bar_w + 80, top + plot_h / 2, o.colour_label, 12, kGrey);
 }
 
 }  // namespace statenet

@@ -30,6 +30,16 @@ struct HeatmapOptions {
 // values: row-major [rows][cols], row 0 drawn at the BOTTOM (lowest frequency).
 Image render_heatmap(const float* values, int rows, long cols, const HeatmapOptions& options);
 
+// The plot area of a panel in pixels; axes, ticks and labels are drawn around it
+// (80 px on the left, a colour bar within 110 px on the right, 56 px below).
+struct PlotArea {
+  int left = 0, top = 0, width = 0, height = 0;
+};
+class TextRenderer;
+// Draws a heat map panel (with its axes and colour bar) into an existing image.
+void draw_heatmap(Image& image, const PlotArea& area, const float* values, int rows, long cols,
+                  const HeatmapOptions& options, const TextRenderer& text);
+
 // "500", "1k", "2.5k", "16k": a compact frequency label.
 std::string format_hz_label(double hz);
 

@@ -1,0 +1,116 @@
+#include "data/dataset_api.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+
+#include "metrics/response_metrics.h"
+
+namespace statenet {
+
+Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double train_fraction,
+                   double validation_fraction) {
+  if (!(train_fraction > 0) || validation_fraction < 0 || train_fraction + validation_fraction > 1) {
+    throw std::invalid_argument("split fractions must satisfy 0 < train, 0 ≤ validation, train + validation ≤ 1");
+  }
+  std::vector<int> order = stimuli;
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const int n = static_cast<int>(order.size());
+  int n_val = static_cast<int>(std::lround(validation_fraction * n));
+  int n_train = static_cast<int>(std::lround(train_fraction * n));
+  if (n >= 3) {
+    n_val = std::max(n_val, validation_fraction > 0 ? 1 : 0);
+    n_train = std::min(n_train, n - n_val - 1);  // keep at least one test clip
+  }
+  n_train = std::clamp(n_train, 0, n);
+  n_val = std::clamp(n_val, 0, n - n_train);
+  Split s;
+  s.train.assign(order.begin(), order.begin() + n_train);
+  s.validation.assign(order.begin() + n_train, order.begin() + n_train + n_val);
+  s.test.assign(order.begin() + n_train + n_val, order.end());
+  for (auto* v : {&s.train, &s.validation, &s.test}) std::sort(v->begin(), v->end());
+  return s;
+}
+
+std::vector<int> all_stimuli(const Dataset& d) {
+  std::vector<int> v(d.stimuli.size());
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+
+std::vector<int> stimuli_heard_by(const Dataset& d, int unit) {
+  std::vector<int> v;
+  for (std::size_t k = 0; k < d.stimuli.size(); ++k)
+    if (d.stimuli[k].heard_by(unit)) v.push_back(static_cast<int>(k));
+  return v;
+}
+
+bool is_population(const Dataset& d) {
+  for (const auto& s : d.stimuli)
+    for (int u = 0; u < d.num_units(); ++u)
+      if (!s.heard_by(u)) return false;
+  return true;
+}
+
+ConcatenatedTrials concatenate_trials(const Dataset& d, const std::vector<int>& stimuli, int unit) {
+  ConcatenatedTrials c;
+  for (int k : stimuli) {
+    c.num_trials = std::max(c.num_trials, d.stimuli.at(k).num_trials);
+    c.num_bins += d.stimuli[k].num_frames;
+  }
+  c.values.assign(static_cast<std::size_t>(c.num_trials) * c.num_bins, std::numeric_limits<float>::quiet_NaN());
+  std::int64_t offset = 0;
+  for (int k : stimuli) {
+    const Stimulus& s = d.stimuli[k];
+    const float* r = s.unit_trials(unit);
+    for (int m = 0; m < s.num_trials; ++m)
+      std::copy(r + static_cast<std::size_t>(m) * s.num_frames, r + static_cast<std::size_t>(m + 1) * s.num_frames,
+                c.values.begin() + static_cast<std::ptrdiff_t>(m * c.num_bins + offset));
+    offset += s.num_frames;
+  }
+  return c;
+}
+
+std::vector<float> concatenate_cochleagrams(const Dataset& d, const std::vector<int>& stimuli) {
+  std::int64_t total = 0;
+  for (int k : stimuli) total += d.stimuli.at(k).num_frames;
+  const int F = d.num_bands();
+  std::vector<float> out(static_cast<std::size_t>(F) * total);
+  std::int64_t offset = 0;
+  for (int k : stimuli) {
+    const Stimulus& s = d.stimuli[k];
+    for (int f = 0; f < F; ++f)
+      std::copy(s.cochleagram.begin() + f * s.num_frames, s.cochleagram.begin() + (f + 1) * s.num_frames,
+                out.begin() + f * total + offset);
+    offset += s.num_frames;
+  }
+  return out;
+}
+
+std::vector<double> unit_cc_max(const Dataset& d, const std::vector<int>& stimuli) {
+  std::vector<double> out;
+  for (int u = 0; u < d.num_units(); ++u) {
+    const ConcatenatedTrials c = concatenate_trials(d, stimuli, u);
+    const TrialsView view{c.values.data(), c.num_trials, c.num_bins};
+    const double sp = signal_power(view);
+    const std::vector<double> mean = trial_mean(view);
+    std::vector<double> used;
+    for (double v : mean)
+      if (!std::isnan(v)) used.push_back(v);
+    double mu = 0, var = 0;
+    for (double v : used) mu += v;
+    mu /= std::max<std::size_t>(used.size(), 1);
+    for (double v : used) var += (v - mu) * (v - mu);
+    var /= std::max<std::size_t>(used.size(), 2) - 1;
+    if (std::isnan(sp)) out.push_back(std::numeric_limits<double>::quiet_NaN());
+    else if (sp <= 0 || var <= 0) out.push_back(0.0);
+    else out.push_back(std::sqrt(sp / var));
+  }
+  return out;
+}
+
+}  // namespace statenet

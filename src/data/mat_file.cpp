@@ -1,0 +1,116 @@
+#include "data/mat_file.h"
+
+#include <matio.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace statenet {
+namespace {
+
+[[noreturn]] void fail(const MatFile& f, const std::string& where, const std::string& what) {
+  throw std::runtime_error(f.path() + ": " + where + ": " + what);
+}
+
+}  // namespace
+
+MatFile::MatFile(const std::string& path) : path_(path) {
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+  } else {
+    throw std::runtime_error(path + ": no such file");
+  }
+  Mat_LogInit("statenet");  // matio logs to stderr on its own errors; we report ours
+  mat_ = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
+  if (!mat_) throw std::runtime_error(path + ": not a readable MATLAB file (truncated or another format?)");
+}
+
+MatFile::~MatFile() {
+  for (auto& [name, var] : read_) Mat_VarFree(var);
+  if (mat_) Mat_Close(static_cast<mat_t*>(mat_));
+}
+
+const matvar_t* MatFile::variable(const std::string& name) {
+  for (auto& [n, v] : read_)
+    if (n == name) return v;
+  matvar_t* v = Mat_VarRead(static_cast<mat_t*>(mat_), name.c_str());
+  if (!v) throw std::runtime_error(path_ + ": variable '" + name + "' is missing or unreadable");
+  read_.emplace_back(name, v);
+  return v;
+}
+
+std::size_t mat_numel(const matvar_t* v) {
+  std::size_t n = 1;
+  for (int i = 0; i < v->rank; ++i) n *= v->dims[i];
+  return n;
+}
+
+bool mat_is_struct(const matvar_t* v) { return v && v->class_type == MAT_C_STRUCT; }
+
+const matvar_t* mat_field(const MatFile& file, const matvar_t* s, const char* name, std::size_t index,
+                          const std::string& where) {
+  if (!mat_is_struct(s)) fail(file, where, "expected a struct");
+  if (index >= mat_numel(s)) fail(file, where, "index " + std::to_string(index) + " beyond " + std::to_string(mat_numel(s)) + " elements");
+  const matvar_t* f = Mat_VarGetStructFieldByName(const_cast<matvar_t*>(s), name, index);
+  if (!f) fail(file, where + "." + name, "missing field");
+  return f;
+}
+
+std::string mat_string(const MatFile& file, const matvar_t* v, const std::string& where) {
+  if (v->class_type != MAT_C_CHAR) fail(file, where, "expected text");
+  const std::size_t n = mat_numel(v);
+  std::string s;
+  if (n == 0 || !v->data) return s;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned c;
+    if (v->data_size == 2) {
+      std::uint16_t u;
+      std::memcpy(&u, static_cast<const char*>(v->data) + 2 * i, 2);
+      c = u;
+    } else {
+      c = static_cast<const unsigned char*>(v->data)[i];
+    }
+    s.push_back(c < 128 ? static_cast<char>(c) : '?');
+  }
+  return s;
+}
+
+std::vector<double> mat_numbers(const MatFile& file, const matvar_t* v, const std::string& where) {
+  const std::size_t n = mat_numel(v);
+  std::vector<double> out(n);
+  if (n == 0) return out;
+  if (v->isComplex) fail(file, where, "complex values are not expected");
+  if (!v->data) fail(file, where, "no data");
+  // Interpret the stored elements by their byte size and class (matio may report a
+  // uint8 field's class as double: check the element size, not only the class).
+  auto read = [&](auto tag) {
+    using T = decltype(tag);
+    if (static_cast<std::size_t>(v->data_size) != sizeof(T)) return false;
+    for (std::size_t i = 0; i < n; ++i) {
+      T x;
+      std::memcpy(&x, static_cast<const char*>(v->data) + i * sizeof(T), sizeof(T));
+      out[i] = static_cast<double>(x);
+    }
+    return true;
+  };
+  bool ok = false;
+  switch (v->class_type) {
+    case MAT_C_DOUBLE: ok = read(double{}) || read(std::uint8_t{}); break;
+    case MAT_C_SINGLE: ok = read(float{}); break;
+    case MAT_C_INT8: ok = read(std::int8_t{}); break;
+    case MAT_C_UINT8: ok = read(std::uint8_t{}); break;
+    case MAT_C_INT16: ok = read(std::int16_t{}); break;
+    case MAT_C_UINT16: ok = read(std::uint16_t{}); break;
+    case MAT_C_INT32: ok = read(std::int32_t{}); break;
+    case MAT_C_UINT32: ok = read(std::uint32_t{}); break;
+    case MAT_C_INT64: ok = read(std::int64_t{}); break;
+    case MAT_C_UINT64: ok = read(std::uint64_t{}); break;
+    default: fail(file, where, "expected numbers");
+  }
+  if (!ok) fail(file, where, "unexpected element size " + std::to_string(v->data_size) + " for its class");
+  return out;
+}
+
+}  // namespace statenet

@@ -1,0 +1,90 @@
+#include "data/dataset_api.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "data/simulator.h"
+#include "metrics/response_metrics.h"
+
+namespace statenet {
+namespace {
+
+TEST(DatasetApi, randomSplitIs70_10_20ByStimulusDisjointAndSeeded) {
+  std::vector<int> all(20);
+  for (int i = 0; i < 20; ++i) all[i] = i;
+  const Split a = random_split(all, 3), b = random_split(all, 3), c = random_split(all, 4);
+  EXPECT_EQ(a.train.size(), 14u);
+  EXPECT_EQ(a.validation.size(), 2u);
+  EXPECT_EQ(a.test.size(), 4u);
+  std::set<int> seen(a.train.begin(), a.train.end());
+  seen.insert(a.validation.begin(), a.validation.end());
+  seen.insert(a.test.begin(), a.test.end());
+  EXPECT_EQ(seen.size(), 20u) << "the three sets partition the stimuli";
+  EXPECT_EQ(a.test, b.test);
+  EXPECT_EQ(a.train, b.train);
+  EXPECT_NE(a.test, c.test) << "another seed, another split";
+  const Split small = random_split({0, 1, 2}, 1);
+  EXPECT_EQ(small.train.size(), 1u);
+  EXPECT_EQ(small.validation.size(), 1u);
+  EXPECT_EQ(small.test.size(), 1u);
+  EXPECT_THROW(random_split(all, 1, 0.9, 0.2), std::invalid_argument);
+}
+
+Dataset unit_by_unit() {
+  SimulationOptions o = simulation_preset("tiny");
+  o.num_stimuli = 4;
+  o.stimulus_s = 0.5;
+  Dataset d = simulate_dataset(o);
+  // Unit 0 did not hear stimulus 1; stimulus 2 has one trial fewer for every unit.
+  Stimulus& s1 = d.stimuli[1];
+  std::fill(s1.unit_trials(0), s1.unit_trials(0) + s1.num_trials * s1.num_frames, NAN);
+  Stimulus& s2 = d.stimuli[2];
+  for (int u = 0; u < d.num_units(); ++u)
+    std::fill(s2.unit_trials(u) + (s2.num_trials - 1) * s2.num_frames, s2.unit_trials(u) + s2.num_trials * s2.num_frames, NAN);
+  return d;
+}
+
+TEST(DatasetApi, selectionFollowsWhatEachUnitHeard) {
+  Dataset d = unit_by_unit();
+  EXPECT_FALSE(is_population(d));
+  EXPECT_EQ(stimuli_heard_by(d, 0), (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(stimuli_heard_by(d, 1), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_TRUE(is_population(simulate_dataset(simulation_preset("tiny"))));
+}
+
+TEST(DatasetApi, concatenationPadsMissingTrialsWithNan) {
+  const Dataset d = unit_by_unit();
+  const ConcatenatedTrials c = concatenate_trials(d, {0, 2}, 1);
+  const std::int64_t T = d.stimuli[0].num_frames;
+  EXPECT_EQ(c.num_bins, 2 * T);
+  EXPECT_EQ(c.num_trials, d.stimuli[0].num_trials);
+  const int last = c.num_trials - 1;
+  EXPECT_EQ(c.values[last * c.num_bins + 3], d.stimuli[0].response(1, last, 3));
+  EXPECT_TRUE(std::isnan(c.values[last * c.num_bins + T + 3])) << "stimulus 2 lacks the last trial";
+  EXPECT_EQ(c.values[0 * c.num_bins + T + 3], d.stimuli[2].response(1, 0, 3));
+  const std::vector<float> coch = concatenate_cochleagrams(d, {0, 2});
+  EXPECT_EQ(coch.size(), static_cast<std::size_t>(d.num_bands() * 2 * T));
+  EXPECT_EQ(coch[1 * 2 * T + T + 5], d.stimuli[2].cochleagram[1 * T + 5]);
+}
+
+TEST(DatasetApi, reliabilityIsTheSignalPowerCcMax) {
+  const Dataset d = simulate_dataset(simulation_preset("tiny"));
+  const auto cc = unit_cc_max(d, all_stimuli(d));
+  ASSERT_EQ(cc.size(), static_cast<std::size_t>(d.num_units()));
+  for (int u = 0; u < d.num_units(); ++u) {
+    const ConcatenatedTrials c = concatenate_trials(d, all_stimuli(d), u);
+    const TrialsView v{c.values.data(), c.num_trials, c.num_bins};
+    // score_response's CC_max with any non-constant prediction is the same quantity.
+    std::vector<float> y(c.num_bins);
+    for (std::int64_t t = 0; t < c.num_bins; ++t) y[t] = static_cast<float>(t % 7);
+    EXPECT_NEAR(cc[u], score_response(y.data(), v).cc_max, 1e-12) << d.unit_ids[u];
+    EXPECT_GT(cc[u], 0.3);
+    EXPECT_LT(cc[u], 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace statenet
