@@ -9,6 +9,9 @@
 #include "commands.h"
 #include "data/dataset.h"
 #include "data/dataset_api.h"
+#include "data/aa1_import.h"
+#include "data/crcns_ac1_import.h"
+#include "data/nat4_import.h"
 #include "data/ns1_import.h"
 #include "progress.h"
 
@@ -56,15 +59,13 @@ void print_info(const std::string& path) {
     }
     rates.push_back(n ? sum / n * 1000.0 / d.dt_ms : NAN);
   }
-  std::printf("  mean rate      %.1f / %.1f / %.1f per s (min / median / max over units; %s)\n",
-              quantile(rates, 0), quantile(rates, 0.5), quantile(rates, 1),
-              d.attributes.count("response_unit") ? d.attributes.at("response_unit").c_str() : "responses per bin");
+  std::printf("  mean rate      %.1f / %.1f / %.1f per second (min / median / max over units)\n",
+              quantile(rates, 0), quantile(rates, 0.5), quantile(rates, 1));
   std::vector<double> cc_max;
   if (population) {
     cc_max = unit_cc_max(d, all_stimuli(d));
   } else {
     for (int u = 0; u < d.num_units(); ++u) {
-      Dataset one;  // reliability of each unit over the stimuli it heard
       cc_max.push_back(unit_cc_max(d, stimuli_heard_by(d, u))[u]);
     }
   }
@@ -94,30 +95,68 @@ void add_data_command(CLI::App& app) {
   auto* import = data->add_subcommand(
       "import",
       "Convert a dataset from its original layout into one statenet dataset file.\n"
-      "Kinds: ns1 (the OSF layout: MetadataSHEnCneurons.mat, spikesandwav/…).");
+      "  ns1    OSF layout: MetadataSHEnCneurons.mat, spikesandwav/… (73 valid units)\n"
+      "  aa1    CRCNS aa-1: all_stims/, MLd_cells/, Field_L_cells/ (--area MLd|Field_L)\n"
+      "  nat4   NEMS recordings, unpacked: <AREA>_NAT4_ozgf.fs100.ch18/, per-site folders (--area A1|PEG)\n"
+      "  wehr   CRCNS ac-1: wehr/Results, wehr/Stimuli (21 cells; --all-cells for 25)\n"
+      "  asari  CRCNS ac-1: asari-results-{1,2}/, asari/Stimuli (--area A1|MGB)");
   auto kind = std::make_shared<std::string>();
   auto src = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  auto smooth_ms = std::make_shared<double>(0.0);
-  auto preset = std::make_shared<std::string>("ns1");
+  auto smooth_ms = std::make_shared<double>(-1.0);
+  auto dt_ms = std::make_shared<double>(0.0);
+  auto area = std::make_shared<std::string>();
+  auto preset = std::make_shared<std::string>();
   auto no_waveforms = std::make_shared<bool>(false);
-  import->add_option("kind", *kind, "Dataset kind")->required()->check(CLI::IsMember({"ns1"}));
+  auto all_cells = std::make_shared<bool>(false);
+  import->add_option("kind", *kind, "Dataset kind")->required()->check(CLI::IsMember({"ns1", "aa1", "nat4", "wehr", "asari"}));
   import->add_option("--src", *src, "Directory holding the original files")->required();
   import->add_option("-o,--output", *out, "Dataset file to write (.h5)")->required();
   import->add_option("--smooth-ms", *smooth_ms,
-                     "Smooth each trial with a raw Hann window of this length; 0 = none (NS1's paper-era default)")
-      ->capture_default_str();
-  import->add_option("--cochleagram", *preset, "Front-end preset for the stimuli")->capture_default_str();
+                     "Smooth each trial with a raw Hann window of this length (ns1 default 0 = none, "
+                     "as the paper; aa1 default 21, as the paper)");
+  import->add_option("--dt-ms", *dt_ms, "Bin width (aa1: 1 or 5, default 5; wehr/asari: default 5)");
+  import->add_option("--area", *area, "aa1: MLd (default) or Field_L; nat4: A1 (default) or PEG; asari: A1 (default) or MGB");
+  import->add_option("--cochleagram", *preset, "Front-end preset for the stimuli (default: the dataset's own)");
   import->add_flag("--no-waveforms", *no_waveforms, "Do not store the stimulus waveforms");
+  import->add_flag("--all-cells", *all_cells, "wehr: keep the 4 cells the paper leaves out");
   import->callback([=] {
     Progress progress("importing " + *kind);
-    Ns1ImportOptions o;
-    o.smooth_ms = *smooth_ms;
-    o.cochleagram_preset = *preset;
-    o.store_waveforms = !*no_waveforms;
-    const Dataset d = import_ns1(*src, o, [&](int done, int total, const std::string& what) {
-      progress.update(done, total, what);
-    });
+    auto report = [&](int done, int total, const std::string& what) { progress.update(done, total, what); };
+    Dataset d;
+    if (*kind == "ns1") {
+      Ns1ImportOptions o;
+      o.smooth_ms = std::max(0.0, *smooth_ms);
+      if (!preset->empty()) o.cochleagram_preset = *preset;
+      o.store_waveforms = !*no_waveforms;
+      d = import_ns1(*src, o, report);
+    } else if (*kind == "aa1") {
+      Aa1ImportOptions o;
+      if (!area->empty()) o.area = *area;
+      if (*dt_ms > 0) o.dt_ms = *dt_ms;
+      if (*smooth_ms >= 0) o.smooth_ms = *smooth_ms;
+      if (!preset->empty()) o.cochleagram_preset = *preset;
+      o.store_waveforms = !*no_waveforms;
+      d = import_aa1(*src, o, report);
+    } else if (*kind == "nat4") {
+      Nat4ImportOptions o;
+      if (!area->empty()) o.area = *area;
+      d = import_nat4(*src, o, report);
+    } else if (*kind == "wehr") {
+      WehrImportOptions o;
+      if (*dt_ms > 0) o.dt_ms = *dt_ms;
+      o.all_cells = *all_cells;
+      if (!preset->empty()) o.cochleagram_preset = *preset;
+      o.store_waveforms = !*no_waveforms;
+      d = import_wehr(*src, o, report);
+    } else {
+      AsariImportOptions o;
+      if (!area->empty()) o.area = *area;
+      if (*dt_ms > 0) o.dt_ms = *dt_ms;
+      if (!preset->empty()) o.cochleagram_preset = *preset;
+      o.store_waveforms = !*no_waveforms;
+      d = import_asari(*src, o, report);
+    }
     write_dataset(*out, d);
     progress.finish();
     std::printf("%s: %zu stimuli, %d units, F = %d, dt = %g ms → %s (%.1f s)\n", d.name.c_str(), d.stimuli.size(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -381,7 +382,9 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
   d.truth_attributes["states"] = "adaptation a[t] (adapting) or memory h[t] (recurrent) per unit, else 0, [N, T_k]";
   d.truth_attributes["strf"] = "[N, F, L]: weight of z[f, t - l] in the unit's linear drive (onoff: +w at lag 0, -w at lag 1)";
   d.attributes["source"] = "statenet simulator, seed " + std::to_string(o.seed);
-  d.attributes["response_unit"] = "spikes per " + std::to_string(dt_ms).substr(0, 4) + "-ms bin (1-ms indicator)";
+  char unit[64];
+  std::snprintf(unit, sizeof unit, "spikes per %g-ms bin (1-ms indicator)", dt_ms);
+  d.attributes["response_unit"] = unit;
   d.attributes["smoothing"] = "none";
   d.attributes["alignment"] = "causal: cochleagram frame t ends on the last sample of response bin t";
   d.attributes["fitting"] = "population";

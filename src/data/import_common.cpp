@@ -1,0 +1,65 @@
+#include "data/import_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "cochlea/presets.h"
+
+namespace statenet {
+
+std::vector<float> bin_spike_counts(const std::vector<double>& times, double dt_ms, std::int64_t T) {
+  std::vector<float> bins(static_cast<std::size_t>(T), 0.0f);
+  for (double t : times) {
+    if (!(t >= 0)) continue;
+    const auto b = static_cast<std::int64_t>(std::floor(t / dt_ms));
+    if (b < T) bins[static_cast<std::size_t>(b)] += 1.0f;
+  }
+  return bins;
+}
+
+StimulusFrames cochleagram_for(Dataset& d, const AudioBuffer& audio, const std::string& preset_name, double hop_ms) {
+  CochleagramPreset preset = cochleagram_preset(preset_name);
+  if (hop_ms > 0) (preset.gammatone ? preset.gamma.hop_ms : preset.stft.hop_ms) = hop_ms;
+  auto fe = make_front_end(preset, audio.sample_rate_hz);
+  const Cochleagram c = compute_cochleagram(*fe, audio.samples.data(), audio.samples.size());
+  if (c.num_frames == 0) throw std::runtime_error(audio.origin + ": too short for one cochleagram frame");
+  if (d.freqs_hz.empty()) {
+    d.freqs_hz = c.centre_frequencies_hz;
+    d.cochleagram = preset.name + ": " + fe->describe();
+  }
+  return {c.values, c.num_frames};
+}
+
+void ResponseTable::fill(Stimulus& s, int k, int N) const {
+  int R = 0;
+  for (int u = 0; u < N; ++u) {
+    auto it = trials_.find({k, u});
+    if (it != trials_.end()) R = std::max(R, static_cast<int>(it->second.size()));
+  }
+  s.num_trials = std::max(R, 1);
+  s.responses.assign(static_cast<std::size_t>(N) * s.num_trials * s.num_frames, NAN);
+  for (int u = 0; u < N; ++u) {
+    auto it = trials_.find({k, u});
+    if (it == trials_.end()) continue;
+    for (std::size_t m = 0; m < it->second.size(); ++m) {
+      const auto& tr = it->second[m];
+      const std::size_t n = std::min<std::size_t>(tr.size(), static_cast<std::size_t>(s.num_frames));
+      std::copy(tr.begin(), tr.begin() + n, s.unit_trials(u) + m * s.num_frames);
+      // A trial shorter than the stimulus (a response cut early) stays NaN at the end.
+    }
+  }
+}
+
+std::vector<std::string> list_directory(const std::string& dir, bool directories) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw std::runtime_error(dir + ": no such directory");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory() == directories) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace statenet

@@ -1,0 +1,42 @@
+#pragma once
+// Pieces shared by the importers.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "audio/audio_buffer.h"
+#include "data/dataset.h"
+
+namespace statenet {
+
+// Spike times (ms from stimulus onset) → counts per bin of dt_ms over T bins:
+// bin ⌊t/dt⌋, negative times and times past the last bin dropped (a count histogram).
+std::vector<float> bin_spike_counts(const std::vector<double>& times_ms, double dt_ms, std::int64_t num_bins);
+
+// Computes the cochleagram of `audio` with a named preset, optionally with another hop,
+// returning the frames and filling the dataset's band description on first use.
+struct StimulusFrames {
+  std::vector<float> cochleagram;  // [F, T]
+  std::int64_t num_frames = 0;
+};
+StimulusFrames cochleagram_for(Dataset& d, const AudioBuffer& audio, const std::string& preset, double hop_ms);
+
+// Collects per-unit trials of each stimulus, then lays them out as [N, R_k, T_k] with NaN
+// where a unit did not hear the stimulus or has fewer trials.
+class ResponseTable {
+ public:
+  void add(int stimulus, int unit, std::vector<float> trial) { trials_[{stimulus, unit}].push_back(std::move(trial)); }
+  bool has(int stimulus, int unit) const { return trials_.count({stimulus, unit}) > 0; }
+  // Fills stimulus.responses / num_trials for stimulus index k (num_frames must be set).
+  void fill(Stimulus& s, int k, int num_units) const;
+
+ private:
+  std::map<std::pair<int, int>, std::vector<std::vector<float>>> trials_;
+};
+
+// Files in a directory (names only, sorted); throws "<dir>: no such directory".
+std::vector<std::string> list_directory(const std::string& dir, bool directories);
+
+}  // namespace statenet
