@@ -124,3 +124,51 @@ TEST_F(Cli, helpExplainsEveryCommand) {
 
 }  // namespace
 }  // namespace statenet
+
+namespace statenet {
+namespace {
+
+class DataCli : public ::testing::Test {
+ protected:
+  std::string dir = test::temp_dir();
+};
+
+TEST_F(DataCli, simulateInfoAndPlot) {
+  Result r = run("data simulate --preset tiny --seed 3 -o " + dir + "/sim.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 units"), std::string::npos) << r.output;
+  r = run("data info " + dir + "/sim.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* s : {"N = 4 (population fitting)", "stimuli        6", "trials         5–5", "reliability", "ground truth"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
+  r = run("data plot " + dir + "/sim.h5 --stimulus 1 --unit adapting-0 -o " + dir + "/p.png");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_bytes(dir + "/p.png", 4), "\x89PNG");
+  r = run("data plot " + dir + "/sim.h5 --stimulus 9 -o " + dir + "/p.png");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no stimulus 9 (the file has 6)"), std::string::npos) << r.output;
+  r = run("data plot " + dir + "/sim.h5 --unit nobody -o " + dir + "/p.png");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no unit 'nobody'"), std::string::npos) << r.output;
+  r = run("data info " + dir + "/missing.h5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "statenet: error: " + dir + "/missing.h5: no such file\n");
+}
+
+TEST_F(DataCli, importsNs1AndPrintsTheAcceptanceNumbers) {
+  if (test::ns1_dir().empty()) GTEST_SKIP() << "SKIPPED: NS1 data not found at ../shared/data/ns1";
+  Result r = run("data import ns1 --src " + test::ns1_dir() + " --no-waveforms -o " + dir + "/ns1.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("ns1: 20 stimuli, 73 units, F = 34, dt = 5 ms"), std::string::npos) << r.output;
+  r = run("data info " + dir + "/ns1.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* s : {"T = 999–999", "trials         20–20", "N = 73 (population fitting)",
+                        "mean rate      1.3 / 10.8 / 45.6 per second", "median 0.745"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
+  r = run("data import ns1 --src " + dir + " -o " + dir + "/x.h5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("MetadataSHEnCneurons.mat: no such file"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace statenet
