@@ -108,16 +108,7 @@ Dataset import_aa1(const std::string& src, const Aa1ImportOptions& o, const Impo
     ro.target_sample_rate_hz = preset.sample_rate_hz();
     ro.highest_analysed_hz = preset.highest_centre_hz();
     const AudioBuffer audio = read_audio_file(stims_dir + "/" + name, ro);
-    Stimulus s;
-    s.name = name;
-    const StimulusFrames f = cochleagram_for(d, audio, o.cochleagram_preset, o.dt_ms);
-    s.cochleagram = f.cochleagram;
-    s.num_frames = f.num_frames;
-    if (o.store_waveforms) {
-      s.waveform = audio.samples;
-      s.waveform_rate_hz = audio.sample_rate_hz;
-    }
-    d.stimuli.push_back(std::move(s));
+    d.stimuli.push_back(make_stimulus(d, name, audio, o.cochleagram_preset, o.dt_ms, o.store_waveforms));
   }
   // 3. Responses: count histograms at dt (negative times dropped), cropped or zero-padded
   // to the cochleagram, then smoothed.

@@ -9,7 +9,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "audio/resample.h"
 #include "cochlea/presets.h"
 #include "data/import_common.h"
 #include "data/mat_file.h"
@@ -119,20 +118,6 @@ bool is_natural_sound(const std::string& type) {
   return t == "naturalsound" || t == "nauralsound";  // the misspelling occurs in the files
 }
 
-// Cochleagram of a waveform at the preset's rate.
-StimulusFrames stimulus_frames(Dataset& d, AudioBuffer audio, const std::string& preset_name, double dt_ms) {
-  const CochleagramPreset preset = cochleagram_preset(preset_name);
-  if (audio.sample_rate_hz / 2 <= preset.highest_centre_hz()) {
-    throw std::runtime_error(audio.origin + ": sample rate " + std::to_string(audio.sample_rate_hz) +
-                             " Hz is too low for the top band at " + std::to_string(preset.highest_centre_hz()) + " Hz");
-  }
-  if (std::fabs(audio.sample_rate_hz - preset.sample_rate_hz()) > 1e-6 * preset.sample_rate_hz()) {
-    audio.samples = resample(audio.samples.data(), audio.samples.size(), audio.sample_rate_hz, preset.sample_rate_hz());
-    audio.sample_rate_hz = preset.sample_rate_hz();
-  }
-  return cochleagram_for(d, audio, preset_name, dt_ms);
-}
-
 // Min–max normalisation of one unit over everything it responded to.
 void min_max_normalise(Dataset& d, int unit) {
   float lo = INFINITY, hi = -INFINITY;
@@ -209,17 +194,8 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   std::sort(stim_files.begin(), stim_files.end());
   for (std::size_t k = 0; k < stim_files.size(); ++k) {
     stim_by_description[stim_files[k].first] = static_cast<int>(k);
-    Stimulus s;
-    s.name = stim_files[k].first;
-    AudioBuffer audio = read_stimulus_mat(stimuli_dir + "/" + tail2(stim_files[k].second));
-    const StimulusFrames fr = stimulus_frames(d, audio, o.cochleagram_preset, o.dt_ms);
-    s.cochleagram = fr.cochleagram;
-    s.num_frames = fr.num_frames;
-    if (o.store_waveforms) {
-      s.waveform = audio.samples;
-      s.waveform_rate_hz = audio.sample_rate_hz;
-    }
-    d.stimuli.push_back(std::move(s));
+    const AudioBuffer audio = read_stimulus_mat(stimuli_dir + "/" + tail2(stim_files[k].second));
+    d.stimuli.push_back(make_stimulus(d, stim_files[k].first, audio, o.cochleagram_preset, o.dt_ms, o.store_waveforms));
   }
   // Responses: median filter (10 ms), mean per dt bin, cropped/padded to the cochleagram.
   ResponseTable table;
@@ -335,16 +311,7 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
       }
       audio.samples.insert(audio.samples.end(), seg.samples.begin(), seg.samples.end());
     }
-    Stimulus s;
-    s.name = stim_defs[k].first;
-    const StimulusFrames fr = stimulus_frames(d, audio, o.cochleagram_preset, o.dt_ms);
-    s.cochleagram = fr.cochleagram;
-    s.num_frames = fr.num_frames;
-    if (o.store_waveforms) {
-      s.waveform = audio.samples;
-      s.waveform_rate_hz = audio.sample_rate_hz;
-    }
-    d.stimuli.push_back(std::move(s));
+    d.stimuli.push_back(make_stimulus(d, stim_defs[k].first, audio, o.cochleagram_preset, o.dt_ms, o.store_waveforms));
   }
   // MedGauss at 1 ms: pool to 1 ms, subtract gaussian(median(trace)), pool to dt.
   ResponseTable table;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "audio/resample.h"
 #include "cochlea/presets.h"
 
 namespace statenet {
@@ -19,17 +20,36 @@ std::vector<float> bin_spike_counts(const std::vector<double>& times, double dt_
   return bins;
 }
 
-StimulusFrames cochleagram_for(Dataset& d, const AudioBuffer& audio, const std::string& preset_name, double hop_ms) {
+Stimulus make_stimulus(Dataset& d, std::string name, const AudioBuffer& audio, const std::string& preset_name,
+                       double hop_ms, bool keep_waveform) {
   CochleagramPreset preset = cochleagram_preset(preset_name);
   if (hop_ms > 0) (preset.gammatone ? preset.gamma.hop_ms : preset.stft.hop_ms) = hop_ms;
-  auto fe = make_front_end(preset, audio.sample_rate_hz);
-  const Cochleagram c = compute_cochleagram(*fe, audio.samples.data(), audio.samples.size());
+  if (audio.sample_rate_hz / 2 <= preset.highest_centre_hz()) {
+    throw std::runtime_error(audio.origin + ": sample rate " + std::to_string(audio.sample_rate_hz) +
+                             " Hz is too low for the top band at " + std::to_string(preset.highest_centre_hz()) + " Hz");
+  }
+  std::vector<float> resampled;
+  const std::vector<float>* samples = &audio.samples;
+  if (std::fabs(audio.sample_rate_hz - preset.sample_rate_hz()) > 1e-5 * preset.sample_rate_hz()) {
+    resampled = resample(audio.samples.data(), audio.samples.size(), audio.sample_rate_hz, preset.sample_rate_hz());
+    samples = &resampled;
+  }
+  auto fe = make_front_end(preset);
+  const Cochleagram c = compute_cochleagram(*fe, samples->data(), samples->size());
   if (c.num_frames == 0) throw std::runtime_error(audio.origin + ": too short for one cochleagram frame");
   if (d.freqs_hz.empty()) {
     d.freqs_hz = c.centre_frequencies_hz;
     d.cochleagram = preset.name + ": " + fe->describe();
   }
-  return {c.values, c.num_frames};
+  Stimulus s;
+  s.name = std::move(name);
+  s.cochleagram = c.values;
+  s.num_frames = c.num_frames;
+  if (keep_waveform) {
+    s.waveform = audio.samples;
+    s.waveform_rate_hz = audio.sample_rate_hz;
+  }
+  return s;
 }
 
 void ResponseTable::fill(Stimulus& s, int k, int N) const {

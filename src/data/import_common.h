@@ -15,13 +15,12 @@ namespace statenet {
 // bin ⌊t/dt⌋, negative times and times past the last bin dropped (a count histogram).
 std::vector<float> bin_spike_counts(const std::vector<double>& times_ms, double dt_ms, std::int64_t num_bins);
 
-// Computes the cochleagram of `audio` with a named preset, optionally with another hop,
-// returning the frames and filling the dataset's band description on first use.
-struct StimulusFrames {
-  std::vector<float> cochleagram;  // [F, T]
-  std::int64_t num_frames = 0;
-};
-StimulusFrames cochleagram_for(Dataset& d, const AudioBuffer& audio, const std::string& preset, double hop_ms);
+// A stimulus from its waveform: resampled to the preset's rate when needed (a rate whose
+// Nyquist frequency is not above the top band is refused), its cochleagram with the named
+// preset at hop `hop_ms` (0 = the preset's own), and the original waveform when asked.
+// Fills d.freqs_hz and d.cochleagram on first use.
+Stimulus make_stimulus(Dataset& d, std::string name, const AudioBuffer& audio, const std::string& preset,
+                       double hop_ms, bool keep_waveform);
 
 // Collects per-unit trials of each stimulus, then lays them out as [N, R_k, T_k] with NaN
 // where a unit did not hear the stimulus or has fewer trials.

@@ -6,30 +6,14 @@
 #include <limits>
 
 #include "plot/text.h"
+#include "plot/ticks.h"
 
 namespace statenet {
 namespace {
 
-constexpr Rgb kInk{30, 30, 30};
 constexpr Rgb kGrey{110, 110, 110};
 
-// "Nice" tick step for a linear axis spanning `range` with about `target` ticks.
-double nice_step(double range, int target) {
-  const double raw = range / std::max(1, target);
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * mag >= raw) return m * mag;
-  return 10 * mag;
-}
 
-std::string format_number(double v, double step) {
-  char buf[32];
-  const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
-  std::snprintf(buf, sizeof buf, "%.*f", std::min(decimals, 4), v);
-  std::string s = buf;
-  if (s == "-0") s = "0";
-  return s;
-}
 
 }  // namespace
 
@@ -101,11 +85,11 @@ void draw_heatmap(Image& img, const PlotArea& area, const float* values, int row
 
   // x ticks.
   const double x_end = o.x_start + o.x_step * cols;
-  const double step = nice_step(x_end - o.x_start, 8);
+  const double step = nice_tick_step(x_end - o.x_start, 8);
   for (double v = std::ceil(o.x_start / step) * step; v <= x_end + 1e-9; v += step) {
     const int px = left + static_cast<int>(std::lround((v - o.x_start) / (x_end - o.x_start) * plot_w));
     img.vline(px, top + plot_h, top + plot_h + 5, kInk);
-    text.draw(img, px, top + plot_h + 19, format_number(v, step), 12, kInk, Align::kCentre);
+    text.draw(img, px, top + plot_h + 19, format_tick(v, step), 12, kInk, Align::kCentre);
   }
   if (!o.x_label.empty()) text.draw(img, left + plot_w / 2, top + plot_h + 42, o.x_label, 13, kInk, Align::kCentre);
 
@@ -126,7 +110,7 @@ void draw_heatmap(Image& img, const PlotArea& area, const float* values, int row
       for (double decade = 1; decade < 1e6; decade *= 10)
         for (double m : {1.0, 2.0, 5.0}) ticks.push_back(m * decade);
     } else {
-      const double s = nice_step(o.row_values.back() - o.row_values.front(), 6);
+      const double s = nice_tick_step(o.row_values.back() - o.row_values.front(), 6);
       for (double v = std::ceil(o.row_values.front() / s) * s; v <= o.row_values.back(); v += s) ticks.push_back(v);
     }
     for (double v : ticks) {
@@ -134,7 +118,7 @@ void draw_heatmap(Image& img, const PlotArea& area, const float* values, int row
       if (!std::isfinite(r)) continue;
       const int py = top + plot_h - static_cast<int>(std::lround((r + 0.5) / rows * plot_h));
       img.hline(left - 6, left - 1, py, kInk);
-      text.draw(img, left - 9, py + 4, o.log_rows ? format_hz_label(v) : format_number(v, 1), 12, kInk, Align::kRight);
+      text.draw(img, left - 9, py + 4, o.log_rows ? format_hz_label(v) : format_tick(v, 1), 12, kInk, Align::kRight);
     }
   }
   text.draw_vertical(img, left - 64, top + plot_h / 2, o.y_label, 13, kInk);
@@ -145,11 +129,11 @@ void draw_heatmap(Image& img, const PlotArea& area, const float* values, int row
     const Rgb c = colormap(o.colormap, 1.0 - static_cast<double>(py) / (plot_h - 1));
     img.fill_rect(bar_x, top + py, bar_x + bar_w, top + py + 1, c);
   }
-  const double bar_step = nice_step(span, 5);
+  const double bar_step = nice_tick_step(span, 5);
   for (double v = std::ceil(lo / bar_step) * bar_step; v <= hi + 1e-9; v += bar_step) {
     const int py = top + plot_h - 1 - static_cast<int>(std::lround((v - lo) / span * (plot_h - 1)));
     img.hline(bar_x + bar_w, bar_x + bar_w + 4, py, kInk);
-    text.draw(img, bar_x + bar_w + 6, py + 4, format_number(v, bar_step), 11, kInk);
+    text.draw(img, bar_x + bar_w + 6, py + 4, format_tick(v, bar_step), 11, kInk);
   }
   if (!o.colour_label.empty()) text.draw_vertical(img, bar_x + bar_w + 80, top + plot_h / 2, o.colour_label, 12, kGrey);
 }

@@ -5,26 +5,14 @@
 #include <cstdio>
 #include <limits>
 
+#include "plot/ticks.h"
+
 namespace statenet {
 namespace {
 
-constexpr Rgb kInk{30, 30, 30};
 constexpr Rgb kGridGrey{225, 225, 225};
 
-double nice_step(double range, int target) {
-  const double raw = range / std::max(1, target);
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * mag >= raw) return m * mag;
-  return 10 * mag;
-}
 
-std::string fmt(double v, double step) {
-  char buf[32];
-  const int decimals = step >= 1 ? 0 : std::min(4, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return std::string(buf) == "-0" ? "0" : buf;
-}
 
 // Frame and x ticks (linear or log) shared by both panels.
 void draw_x_axis(Image& img, const PlotArea& a, long cols, const SeriesPanelOptions& o, const TextRenderer& text) {
@@ -45,11 +33,11 @@ void draw_x_axis(Image& img, const PlotArea& a, long cols, const SeriesPanelOpti
         text.draw(img, px, a.top + a.height + 19, buf, 12, kInk, Align::kCentre);
       }
   } else {
-    const double step = nice_step(x1 - x0, 8);
+    const double step = nice_tick_step(x1 - x0, 8);
     for (double v = std::ceil(x0 / step) * step; v <= x1 + 1e-9; v += step) {
       const int px = a.left + static_cast<int>(std::lround((v - x0) / (x1 - x0) * a.width));
       img.vline(px, a.top + a.height, a.top + a.height + 5, kInk);
-      text.draw(img, px, a.top + a.height + 19, fmt(v, step), 12, kInk, Align::kCentre);
+      text.draw(img, px, a.top + a.height + 19, format_tick(v, step), 12, kInk, Align::kCentre);
     }
   }
   if (!o.x_label.empty()) text.draw(img, a.left + a.width / 2, a.top + a.height + 42, o.x_label, 13, kInk, Align::kCentre);
@@ -86,12 +74,12 @@ void draw_series(Image& img, const PlotArea& a, const std::vector<Series>& serie
       text.draw(img, a.left - 9, py + 4, buf, 12, kInk, Align::kRight);
     }
   } else {
-    const double step = nice_step(hi - lo, 4);
+    const double step = nice_tick_step(hi - lo, 4);
     for (double v = std::ceil(lo / step) * step; v <= hi + 1e-12; v += step) {
       const int py = y_px(v);
       img.hline(a.left, a.left + a.width, py, kGridGrey);
       img.hline(a.left - 6, a.left - 1, py, kInk);
-      text.draw(img, a.left - 9, py + 4, fmt(v, step), 12, kInk, Align::kRight);
+      text.draw(img, a.left - 9, py + 4, format_tick(v, step), 12, kInk, Align::kRight);
     }
   }
   auto x_px = [&](long c) {

@@ -1,0 +1,25 @@
+#include "plot/ticks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace statenet {
+
+double nice_tick_step(double range, int target) {
+  const double raw = range / std::max(1, target);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+
+std::string format_tick(double v, double step) {
+  char buf[32];
+  const int decimals = step >= 1 ? 0 : std::min(4, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  const std::string s = buf;
+  return s == "-0" ? "0" : s;
+}
+
+}  // namespace statenet
