@@ -1,0 +1,245 @@
+#include "models/response_model.h"
+
+#include <stdexcept>
+
+namespace statenet {
+
+namespace F = torch::nn::functional;
+
+// --------------------------------------------------------------- output nonlinearity
+
+OutputNonlinearityImpl::OutputNonlinearityImpl(const std::string& kind, int N) : kind_(kind) {
+  auto uniform = [N](double lo, double hi) { return torch::empty({N}).uniform_(lo, hi); };
+  if (kind == "double_exponential") {
+    // Later deepSTRF init (models.md §2.1): a ∈ [0.50, 1.62], b ∈ [0.21, 0.93].
+    p0_ = register_parameter("a", uniform(-0.43, 1.40));
+    p1_ = register_parameter("b", uniform(-1.43, 0.43));
+    p2_ = register_parameter("k", uniform(-0.5, 0.5));
+    p3_ = register_parameter("s", uniform(0.5, 1.5));
+  } else if (kind == "sigmoid") {
+    p0_ = register_parameter("b", uniform(0.5, 1.5));
+    p1_ = register_parameter("c", uniform(-0.5, 0.5));
+    p2_ = register_parameter("d", uniform(0.5, 1.5));
+  } else if (kind != "identity") {
+    throw std::invalid_argument("unknown output nonlinearity '" + kind + "'");
+  }
+}
+
+torch::Tensor OutputNonlinearityImpl::forward(const torch::Tensor& y) {
+  auto unit = [](const torch::Tensor& p) { return p.view({1, -1, 1}); };
+  if (kind_ == "double_exponential") {
+    // paper eq. 1: f(x) = a·exp(−exp(k·x − s)) + b
+    return F::softplus(unit(p0_)) * torch::exp(-torch::exp(unit(p2_) * y - unit(p3_))) + F::softplus(unit(p1_));
+  }
+  if (kind_ == "sigmoid") return unit(p0_) * torch::sigmoid((y - unit(p1_)) / unit(p2_));
+  return y;
+}
+
+ResponseModel::ResponseModel(ModelConfig config) : config_(std::move(config)) {
+  config_.validate();
+  output_ = register_module("output", OutputNonlinearity(config_.output, config_.num_units));
+}
+
+std::int64_t ResponseModel::parameter_count() const {
+  std::int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+namespace {
+
+// Left (past) zero padding of the time axis (last dimension).
+torch::Tensor pad_past(const torch::Tensor& x, std::int64_t bins) {
+  return bins > 0 ? F::pad(x, F::PadFuncOptions({bins, 0})) : x;
+}
+
+// ------------------------------------------------------------------------- StateNet
+
+class StateNet final : public ResponseModel {
+ public:
+  explicit StateNet(const ModelConfig& c) : ResponseModel(c) {
+    const int K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
+    if (c.first_layer == "lc") {
+      // Independent weights per frequency position, U[0, 1) init (models.md §1).
+      lc_weight_ = register_parameter("lc_weight", torch::rand({C, K, L}));
+      lc_bias_ = register_parameter("lc_bias", torch::rand({C, L}));
+    } else if (c.first_layer == "fc") {
+      fc_ = register_module("fc", torch::nn::Linear(c.num_bands, H));
+    } else {
+      conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(1, C, K).stride(S)));
+    }
+    bn_ = register_module("bn", torch::nn::BatchNorm1d(C));
+    if (c.core == "gru") gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
+    if (c.core == "lstm") lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
+    if (c.core == "rnn") rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
+    readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    const auto B = x.size(0), T = x.size(2);
+    const int C = config_.lc_channels, L = config_.lc_positions();
+    const torch::Tensor xt = x.transpose(1, 2);  // [B, T, F]
+    torch::Tensor y;
+    if (config_.first_layer == "lc") {
+      // y[b,t,o,l] = β[o,l] + Σ_k W[o,k,l]·x[b, t, l·S + k]
+      const torch::Tensor patches = xt.unfold(2, config_.lc_kernel, config_.lc_stride);  // [B, T, L, K]
+      y = torch::einsum("btlk,okl->btol", {patches, lc_weight_}) + lc_bias_;
+    } else if (config_.first_layer == "fc") {
+      y = fc_(xt).view({B, T, C, L});
+    } else {
+      y = conv_(xt.reshape({B * T, 1, config_.num_bands})).view({B, T, C, L});
+    }
+    y = torch::sigmoid(bn_(y.reshape({B * T, C, L}))).reshape({B, T, C * L});  // channel-major c·L + l
+    torch::Tensor h;
+    if (gru_) h = std::get<0>(gru_->forward(y));
+    if (lstm_) h = std::get<0>(lstm_->forward(y));
+    if (rnn_) h = std::get<0>(rnn_->forward(y));
+    return output_(readout_(h).transpose(1, 2));  // [B, N, T]
+  }
+
+ private:
+  torch::Tensor lc_weight_, lc_bias_;
+  torch::nn::Linear fc_{nullptr};
+  torch::nn::Conv1d conv_{nullptr};
+  torch::nn::BatchNorm1d bn_{nullptr};
+  torch::nn::GRU gru_{nullptr};
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::RNN rnn_{nullptr};
+  torch::nn::Linear readout_{nullptr};
+};
+
+// --------------------------------------------------------------------- L, LN, NRF, DNet
+
+// L / LN: Conv2d(1 → N, F × T_w) + BN; NRF / DNet: Conv2d(1 → H, F × T_w) → BN → sigmoid →
+// [DNet: leaky integration] → Conv 1×1 (H → N) → [DNet: leaky integration].
+class Strf final : public ResponseModel {
+ public:
+  explicit Strf(const ModelConfig& c) : ResponseModel(c) {
+    hidden_layer_ = c.architecture == "nrf" || c.architecture == "dnet";
+    const int out = hidden_layer_ ? c.hidden : c.num_units;
+    strf_ = register_module("strf", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, out, {c.num_bands, c.window_bins})));
+    bn_ = register_module("bn", torch::nn::BatchNorm1d(out));
+    if (hidden_layer_) readout_ = register_module("readout", torch::nn::Conv1d(c.hidden, c.num_units, 1));
+    if (c.architecture == "dnet") {
+      // d_c ~ Exp(rate 1/√(τ₀ − 1)) with τ₀ = 2, one per hidden channel and per unit.
+      hidden_decay_ = register_parameter("hidden_decay", torch::empty({c.hidden}).exponential_(1.0));
+      output_decay_ = register_parameter("output_decay", torch::empty({c.num_units}).exponential_(1.0));
+    }
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    torch::Tensor y = strf_(pad_past(x.unsqueeze(1), config_.window_bins - 1)).squeeze(2);  // [B, out, T]
+    y = bn_(y);
+    if (hidden_layer_) {
+      y = torch::sigmoid(y);
+      if (hidden_decay_.defined()) y = leaky(y, hidden_decay_);
+      y = readout_(y);
+      if (output_decay_.defined()) y = leaky(y, output_decay_);
+    }
+    return output_(y);
+  }
+
+ private:
+  // τ = 1 + d², α = 1 − 1/τ; recurrent: y[t] = α·y[t−1] + x[t]/τ from a zero state, or the
+  // code's 14-tap FIR truncation with replicate padding (models.md §2.2).
+  torch::Tensor leaky(const torch::Tensor& x, const torch::Tensor& d) {
+    const torch::Tensor tau = (1 + d * d).view({1, -1, 1});
+    const torch::Tensor alpha = 1 - 1 / tau;
+    if (config_.dnet_decay == "fir14") {
+      const torch::Tensor j = torch::arange(13, -1, -1, x.options()).view({1, 1, -1});  // oldest tap first
+      const torch::Tensor kernel = (alpha.pow(j) / tau).squeeze(0).unsqueeze(1);         // [C, 1, 14]
+      const torch::Tensor padded = F::pad(x, F::PadFuncOptions({13, 0}).mode(torch::kReplicate));
+      return F::conv1d(padded, kernel, F::Conv1dFuncOptions().groups(x.size(1)));
+    }
+    std::vector<torch::Tensor> out;
+    out.reserve(x.size(2));
+    torch::Tensor state = torch::zeros({x.size(0), x.size(1)}, x.options());
+    const torch::Tensor a = alpha.squeeze(2), inv_tau = (1 / tau).squeeze(2);
+    for (std::int64_t t = 0; t < x.size(2); ++t) {
+      state = a * state + inv_tau * x.select(2, t);
+      out.push_back(state);
+    }
+    return torch::stack(out, 2);
+  }
+
+  bool hidden_layer_ = false;
+  torch::nn::Conv2d strf_{nullptr};
+  torch::nn::BatchNorm1d bn_{nullptr};
+  torch::nn::Conv1d readout_{nullptr};
+  torch::Tensor hidden_decay_, output_decay_;
+};
+
+// --------------------------------------------------------------------------- 2D-CNN
+
+class Cnn2d final : public ResponseModel {
+ public:
+  explicit Cnn2d(const ModelConfig& c) : ResponseModel(c) {
+    int in = 1;
+    for (int i = 0; i < 3; ++i) {
+      convs_.push_back(register_module("conv" + std::to_string(i),
+                                       torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.cnn_channels, {c.cnn_kernel_f, c.cnn_kernel_t}))));
+      bns_.push_back(register_module("bn" + std::to_string(i), torch::nn::BatchNorm2d(c.cnn_channels)));
+      in = c.cnn_channels;
+    }
+    const int Fd = c.num_bands - 3 * (c.cnn_kernel_f - 1);
+    fc_ = register_module("fc", torch::nn::Linear(c.cnn_channels * Fd, c.cnn_hidden));
+    readout_ = register_module("readout", torch::nn::Linear(c.cnn_hidden, c.num_units));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    torch::Tensor y = x.unsqueeze(1);  // [B, 1, F, T]
+    for (int i = 0; i < 3; ++i)        // valid in frequency, causal in time
+      y = F::leaky_relu(bns_[i](convs_[i](pad_past(y, config_.cnn_kernel_t - 1))), F::LeakyReLUFuncOptions().negative_slope(0.1));
+    const auto B = y.size(0), T = y.size(3);
+    y = y.permute({0, 3, 1, 2}).reshape({B, T, -1});  // flatten c·F_d + f per bin
+    y = readout_(F::leaky_relu(fc_(y), F::LeakyReLUFuncOptions().negative_slope(0.1)));
+    return output_(y.transpose(1, 2));
+  }
+
+ private:
+  std::vector<torch::nn::Conv2d> convs_;
+  std::vector<torch::nn::BatchNorm2d> bns_;
+  torch::nn::Linear fc_{nullptr}, readout_{nullptr};
+};
+
+// ------------------------------------------------------------------------ Transformer
+
+class Transformer final : public ResponseModel {
+ public:
+  explicit Transformer(const ModelConfig& c) : ResponseModel(c) {
+    token_ = register_module("token", torch::nn::Linear(c.num_bands, c.embed));
+    position_ = register_parameter("position", torch::rand({c.window_bins, c.embed}));  // U[0, 1)
+    encoder_ = register_module("encoder", torch::nn::TransformerEncoderLayer(
+                                              torch::nn::TransformerEncoderLayerOptions(c.embed, c.heads)
+                                                  .dim_feedforward(c.ff)
+                                                  .dropout(0.0)));  // the paper: no dropout
+    readout_ = register_module("readout", torch::nn::Linear(c.embed, c.num_units));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    const std::int64_t B = x.size(0), T = x.size(2), W = config_.window_bins;
+    // Window of the last W bins for every output bin: [B, F, T, W] → tokens [W, B·T, E].
+    const torch::Tensor windows = pad_past(x, W - 1).unfold(2, W, 1);
+    torch::Tensor tokens = token_(windows.permute({0, 2, 3, 1})) + position_;  // [B, T, W, E]
+    tokens = tokens.reshape({B * T, W, config_.embed}).transpose(0, 1);
+    const torch::Tensor encoded = encoder_(tokens).mean(0);  // [B·T, E]
+    return output_(readout_(encoded).view({B, T, -1}).transpose(1, 2));
+  }
+
+ private:
+  torch::nn::Linear token_{nullptr}, readout_{nullptr};
+  torch::Tensor position_;
+  torch::nn::TransformerEncoderLayer encoder_{nullptr};
+};
+
+}  // namespace
+
+std::shared_ptr<ResponseModel> make_response_model(const ModelConfig& c) {
+  c.validate();
+  if (c.architecture == "statenet") return std::make_shared<StateNet>(c);
+  if (c.architecture == "cnn2d") return std::make_shared<Cnn2d>(c);
+  if (c.architecture == "transformer") return std::make_shared<Transformer>(c);
+  return std::make_shared<Strf>(c);  // l, ln, nrf, dnet
+}
+
+}  // namespace statenet

@@ -1,0 +1,45 @@
+#pragma once
+// LibTorch response models: every architecture of the paper maps a cochleagram
+// x [B, F, T] to predicted responses r̂ [B, N, T], causally (output t sees input ≤ t).
+// Build one with make_response_model(config). [training and interpretation threads;
+// never the real-time path]
+
+#include <torch/torch.h>
+
+#include <memory>
+
+#include "models/model_config.h"
+
+namespace statenet {
+
+// Per-unit output nonlinearity on [B, N, T] (models.md §2.1):
+//   identity; double exponential a·exp(−exp(k·x − s)) + b with a, b = softplus(·);
+//   sigmoid b/(1 + exp(−(x − c)/d)).
+class OutputNonlinearityImpl : public torch::nn::Module {
+ public:
+  OutputNonlinearityImpl(const std::string& kind, int num_units);
+  torch::Tensor forward(const torch::Tensor& y);
+  const std::string& kind() const { return kind_; }
+
+ private:
+  std::string kind_;
+  torch::Tensor p0_, p1_, p2_, p3_;  // DE: ã, b̃, k, s; sigmoid: b, c, d
+};
+TORCH_MODULE(OutputNonlinearity);
+
+class ResponseModel : public torch::nn::Module {
+ public:
+  explicit ResponseModel(ModelConfig config);
+  /// x [B, F, T] → r̂ [B, N, T].
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  const ModelConfig& config() const { return config_; }
+  std::int64_t parameter_count() const;
+
+ protected:
+  ModelConfig config_;
+  OutputNonlinearity output_{nullptr};
+};
+
+std::shared_ptr<ResponseModel> make_response_model(const ModelConfig& config);
+
+}  // namespace statenet

@@ -1,0 +1,220 @@
+// Every architecture: parameter counts against models.md §1.2/§2.3, shapes, causality,
+// the LC layer's gradient against finite differences, and export/reload.
+
+#include "models/response_model.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/model_io.h"
+#include "models/safetensors.h"
+#include "support/test_support.h"
+
+namespace statenet {
+namespace {
+
+ModelConfig config(const std::string& arch, int F, int N) { return default_model_config(arch, F, N); }
+
+std::int64_t count(const ModelConfig& c) { return make_response_model(c)->parameter_count(); }
+
+TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
+  ModelConfig sn = config("statenet", 34, 1);  // NS1: K 7, S 3, C 7 → H 70
+  EXPECT_EQ(sn.statenet_hidden(), 70);
+  EXPECT_EQ(count(sn), 30465);
+  sn.core = "rnn";
+  EXPECT_EQ(count(sn), 10585);
+  sn.core = "lstm";
+  EXPECT_EQ(count(sn), 40405);
+  sn.core = "gru";
+  sn.num_units = 73;
+  EXPECT_EQ(count(sn), 35577);
+  ModelConfig nat4 = config("statenet", 18, 1);  // K 5, S 2, C 10 → H 70, LSTM
+  nat4.lc_kernel = 5, nat4.lc_stride = 2, nat4.lc_channels = 10, nat4.core = "lstm";
+  EXPECT_EQ(count(nat4), 40271);
+
+  EXPECT_EQ(count(config("cnn2d", 34, 1)), 36275);        // NS1 2D-CNN, 6 × 15
+  ModelConfig nrf = config("nrf", 49, 1);                  // Wehr NRF, T_w 41
+  EXPECT_EQ(count(nrf), 40265);
+  ModelConfig dnet = config("dnet", 54, 1);                // Asari A1 DNet, T_w 41
+  EXPECT_EQ(count(dnet), 44386);
+  dnet.num_bands = 49, dnet.window_bins = 11;              // Wehr
+  EXPECT_EQ(count(dnet), 10886);
+  dnet.num_bands = 54, dnet.window_bins = 1;               // Asari MGB
+  EXPECT_EQ(count(dnet), 1186);
+  EXPECT_EQ(count(config("transformer", 34, 1)), 29205);  // NS1, d_ff 160, T_w 48
+  EXPECT_EQ(count(config("transformer", 18, 1)), 28437);  // NAT4
+  ModelConfig l = config("l", 34, 5);
+  EXPECT_EQ(count(l), 5 * (34 * 43 + 1) + 2 * 5);          // N(F·T_w + 1) + BN
+  EXPECT_EQ(count(config("ln", 34, 5)), count(l) + 4 * 5);
+}
+
+std::vector<ModelConfig> every_model(int F, int N) {
+  std::vector<ModelConfig> v;
+  for (const auto& a : architecture_names()) v.push_back(config(a, F, N));
+  for (const char* core : {"rnn", "lstm"}) {
+    ModelConfig c = config("statenet", F, N);
+    c.core = core;
+    v.push_back(c);
+  }
+  for (const char* first : {"fc", "conv"}) {
+    ModelConfig c = config("statenet", F, N);
+    c.first_layer = first;
+    v.push_back(c);
+  }
+  ModelConfig fir = config("dnet", F, N);
+  fir.dnet_decay = "fir14";
+  v.push_back(fir);
+  ModelConfig sig = config("ln", F, N);
+  sig.output = "sigmoid";
+  v.push_back(sig);
+  return v;
+}
+
+std::string name_of(const ModelConfig& c) {
+  return c.architecture + "/" + c.core + "/" + c.first_layer + "/" + c.dnet_decay + "/" + c.output;
+}
+
+TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
+  torch::manual_seed(0);
+  const int F = 34, N = 3, T = 60, t0 = 37;
+  for (const ModelConfig& c : every_model(F, N)) {
+    SCOPED_TRACE(name_of(c));
+    auto model = make_response_model(c);
+    const torch::Tensor x = torch::randn({2, F, T});
+    model->train();
+    EXPECT_EQ(model->forward(x).sizes(), (std::vector<std::int64_t>{2, N, T}));
+    model->eval();  // running statistics: BN is a fixed affine map, so causality is exact
+    torch::NoGradGuard no_grad;
+    const torch::Tensor y = model->forward(x);
+    torch::Tensor x2 = x.clone();
+    x2.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), t0}, 5.0);
+    const torch::Tensor y2 = model->forward(x2);
+    const auto before = torch::indexing::Slice(0, t0);
+    EXPECT_TRUE(torch::equal(y.index({torch::indexing::Slice(), torch::indexing::Slice(), before}),
+                             y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before})))
+        << "an output before t0 changed";
+    EXPECT_FALSE(torch::equal(y.index({torch::indexing::Slice(), torch::indexing::Slice(), t0}),
+                              y2.index({torch::indexing::Slice(), torch::indexing::Slice(), t0})))
+        << "the output at t0 must see the input at t0";
+  }
+}
+
+TEST(ResponseModel, lcLayerGradientMatchesFiniteDifferences) {
+  torch::manual_seed(1);
+  auto model = make_response_model(config("statenet", 16, 2));
+  model->to(torch::kFloat64);
+  model->eval();
+  const torch::Tensor x = torch::randn({1, 16, 20}, torch::kFloat64);
+  torch::Tensor w;
+  for (auto& p : model->named_parameters())
+    if (p.key() == "lc_weight") w = p.value();
+  ASSERT_TRUE(w.defined());
+  auto loss = [&] { return (model->forward(x) * torch::linspace(-1, 1, 20, torch::kFloat64)).sum(); };
+  model->zero_grad();
+  loss().backward();
+  const torch::Tensor grad = w.grad().clone();
+  const double h = 1e-6;
+  double worst = 0;
+  torch::NoGradGuard no_grad;
+  auto flat = w.view({-1});
+  for (std::int64_t i = 0; i < flat.numel(); i += 7) {
+    const double v = flat[i].item<double>();
+    flat[i] = v + h;
+    const double up = loss().item<double>();
+    flat[i] = v - h;
+    const double down = loss().item<double>();
+    flat[i] = v;
+    const double fd = (up - down) / (2 * h);
+    worst = std::max(worst, std::fabs(fd - grad.view({-1})[i].item<double>()) / std::max(1.0, std::fabs(fd)));
+  }
+  EXPECT_LT(worst, 1e-6) << "largest relative difference between autograd and finite differences";
+}
+
+TEST(ResponseModel, exportedModelsReloadToIdenticalOutputs) {
+  torch::manual_seed(2);
+  const std::string dir = test::temp_dir();
+  for (ModelConfig c : every_model(20, 4)) {
+    SCOPED_TRACE(name_of(c));
+    c.unit_ids = {"a", "b", "c", "d"};
+    c.dt_ms = 5;
+    auto model = make_response_model(c);
+    model->train();
+    model->forward(torch::randn({2, 20, 30}));  // move the BN running statistics
+    model->eval();
+    const torch::Tensor x = torch::randn({1, 20, 50});
+    torch::NoGradGuard no_grad;
+    const torch::Tensor y = model->forward(x);
+    export_model(dir + "/m.safetensors", *model);
+    auto loaded = load_model(dir + "/m.safetensors");
+    EXPECT_EQ(loaded->config().to_json(), c.to_json());
+    EXPECT_TRUE(torch::equal(loaded->forward(x), y));
+  }
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "(loaded)";
+}
+
+TEST(ResponseModel, corruptOrForeignModelFilesAreRefusedWithTheReason) {
+  const std::string dir = test::temp_dir(), path = dir + "/m.safetensors";
+  auto model = make_response_model(config("statenet", 20, 2));
+  export_model(path, *model);
+  EXPECT_NE(load_error(dir + "/none.safetensors").find("no such file"), std::string::npos);
+  std::ofstream(dir + "/text.safetensors") << "hello world, not tensors";
+  EXPECT_NE(load_error(dir + "/text.safetensors").find("not a safetensors file"), std::string::npos);
+  // Truncated.
+  std::filesystem::copy_file(path, dir + "/cut.safetensors");
+  std::filesystem::resize_file(dir + "/cut.safetensors", std::filesystem::file_size(path) - 100);
+  EXPECT_NE(load_error(dir + "/cut.safetensors").find("outside the file"), std::string::npos) << load_error(dir + "/cut.safetensors");
+  // Foreign: a valid safetensors file without our metadata; one with a tensor missing; one extra.
+  SafetensorsFile f = read_safetensors(path);
+  SafetensorsFile foreign = f;
+  foreign.metadata.clear();
+  write_safetensors(dir + "/foreign.safetensors", foreign);
+  EXPECT_NE(load_error(dir + "/foreign.safetensors").find("not a statenet model"), std::string::npos);
+  SafetensorsFile missing = f;
+  missing.tensors.erase("readout.weight");
+  write_safetensors(dir + "/missing.safetensors", missing);
+  EXPECT_NE(load_error(dir + "/missing.safetensors").find("missing tensor readout.weight"), std::string::npos);
+  SafetensorsFile extra = f;
+  extra.tensors["ghost"] = NamedTensor{{1}, {0.0f}};
+  write_safetensors(dir + "/extra.safetensors", extra);
+  EXPECT_NE(load_error(dir + "/extra.safetensors").find("unexpected tensor ghost"), std::string::npos);
+  SafetensorsFile shaped = f;
+  shaped.tensors["readout.weight"].shape = {1, static_cast<std::int64_t>(shaped.tensors["readout.weight"].data.size())};
+  write_safetensors(dir + "/shape.safetensors", shaped);
+  EXPECT_NE(load_error(dir + "/shape.safetensors").find("tensor readout.weight has shape"), std::string::npos);
+}
+
+TEST(ResponseModel, exportedFilesAreReadableByAPlainNumpyReader) {
+  // The public safetensors layout, read without the safetensors package (Debian has none).
+  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) GTEST_SKIP() << "python3-numpy not installed";
+  const std::string dir = test::temp_dir();
+  auto model = make_response_model(config("statenet", 34, 73));
+  export_model(dir + "/m.safetensors", *model);
+  std::ofstream(dir + "/read.py") << "import json, struct, sys, numpy as np\n"
+                                    "b = open(sys.argv[1], 'rb').read()\n"
+                                    "n = struct.unpack('<Q', b[:8])[0]\n"
+                                    "h = json.loads(b[8:8 + n])\n"
+                                    "meta = h.pop('__metadata__')\n"
+                                    "cfg = json.loads(meta['config'])\n"
+                                    "info = h['readout.weight']\n"
+                                    "s, e = info['data_offsets']\n"
+                                    "w = np.frombuffer(b[8 + n + s:8 + n + e], dtype='<f4').reshape(info['shape'])\n"
+                                    "print(meta['format'], cfg['architecture'], cfg['core'], w.shape)\n";
+  FILE* p = popen(("/usr/bin/python3 " + dir + "/read.py " + dir + "/m.safetensors 2>&1").c_str(), "r");
+  char buf[256] = {};
+  const std::string out = fgets(buf, sizeof buf, p) ? buf : "";
+  pclose(p);
+  EXPECT_EQ(out, "statenet-model statenet gru (73, 70)\n");
+}
+
+}  // namespace
+}  // namespace statenet
