@@ -23,6 +23,7 @@ void add_data_simulate_command(CLI::App& data) {
   auto per_kind = std::make_shared<int>(0);
   auto cochleagram = std::make_shared<std::string>("ns1");
   auto waveforms = std::make_shared<bool>(false);
+  auto kinds = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--preset", *preset, "Population preset: tiny (tests), default (NS1-like), long-memory")
       ->capture_default_str()
       ->check(CLI::IsMember(simulation_preset_names()));
@@ -34,6 +35,7 @@ void add_data_simulate_command(CLI::App& data) {
   cmd->add_option("--units-per-kind", *per_kind, "Override the preset's units per kind (4 kinds)");
   cmd->add_option("--cochleagram", *cochleagram, "Front-end preset")->capture_default_str();
   cmd->add_flag("--waveforms", *waveforms, "Store the synthesised waveforms");
+  cmd->add_option("--kinds", *kinds, "Neuron kinds to simulate (strf adapting onoff recurrent; default all)")->delimiter(',');
   cmd->callback([=] {
     SimulationOptions o = simulation_preset(*preset);
     o.seed = *seed;
@@ -43,6 +45,7 @@ void add_data_simulate_command(CLI::App& data) {
     if (*per_kind > 0) o.units_per_kind = *per_kind;
     o.cochleagram_preset = *cochleagram;
     o.store_waveforms = *waveforms;
+    if (!kinds->empty()) o.kinds = *kinds;
     Progress progress("simulating");
     const Dataset d = simulate_dataset(o, [&](int done, int total, const std::string& what) { progress.update(done, total, what); });
     write_dataset(*out, d);

@@ -217,6 +217,7 @@ SimulationOptions simulation_preset(const std::string& name) {
 }
 
 Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progress) {
+  if (o.kinds.empty()) throw std::invalid_argument("simulation options: no neuron kind");
   if (o.num_stimuli < 1 || o.trials < 1 || o.units_per_kind < 1 || !(o.stimulus_s > 0) || o.strf_lags < 1) {
     throw std::invalid_argument("simulation options: stimuli, trials, units_per_kind, stimulus_s and strf_lags must be positive");
   }
@@ -269,14 +270,18 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
   // 2. Units with known parameters.
   std::uniform_real_distribution<double> U(0.0, 1.0);
   std::vector<Unit> units;
-  for (int i = 0; i < o.units_per_kind; ++i) {
+  auto wanted = [&](const char* kind) { return std::find(o.kinds.begin(), o.kinds.end(), kind) != o.kinds.end(); };
+  for (const auto& k : o.kinds)
+    if (k != "strf" && k != "adapting" && k != "onoff" && k != "recurrent")
+      throw std::invalid_argument("simulation options: unknown neuron kind '" + k + "' (strf, adapting, onoff, recurrent)");
+  for (int i = 0; i < o.units_per_kind && wanted("strf"); ++i) {
     Unit s;
     s.kind = "strf";
     s.id = "strf-" + std::to_string(i);
     s.strf = make_strf(F, L, rng);
     units.push_back(s);
   }
-  for (int i = 0; i < o.units_per_kind; ++i) {
+  for (int i = 0; i < o.units_per_kind && wanted("adapting"); ++i) {
     Unit s;
     s.kind = "adapting";
     // Time constants log-spaced from 50 ms to 4 s (a single unit: 1.5 s).
@@ -286,7 +291,7 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
     s.strf = make_strf(F, L, rng);
     units.push_back(s);
   }
-  for (int i = 0; i < o.units_per_kind; ++i) {
+  for (int i = 0; i < o.units_per_kind && wanted("onoff"); ++i) {
     Unit s;
     s.kind = "onoff";
     s.id = "onoff-" + std::to_string(i);
@@ -302,7 +307,7 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
     }
     units.push_back(s);
   }
-  for (int i = 0; i < o.units_per_kind; ++i) {
+  for (int i = 0; i < o.units_per_kind && wanted("recurrent"); ++i) {
     Unit s;
     s.kind = "recurrent";
     s.id = "recurrent-" + std::to_string(i);

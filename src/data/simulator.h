@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/dataset.h"
 #include "data/ns1_import.h"
@@ -33,6 +34,8 @@ struct SimulationOptions {
   std::string cochleagram_preset = "ns1";
   bool store_waveforms = false;
   std::uint64_t seed = 1;
+  /// Which kinds to simulate, in this order; default all four.
+  std::vector<std::string> kinds = {"strf", "adapting", "onoff", "recurrent"};
 };
 
 // Named configurations: "tiny" (6 × 2 s, 5 trials, 1 unit per kind: for tests),

@@ -1,0 +1,111 @@
+// `statenet train` and `statenet eval`.
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "commands.h"
+#include "data/dataset.h"
+#include "progress.h"
+#include "train/trainer.h"
+
+namespace statenet {
+namespace {
+
+std::vector<int> parse_indices(const std::string& text) {
+  std::vector<int> v;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      v.push_back(std::stoi(item));
+    } catch (const std::exception&) {
+      throw std::invalid_argument("'" + item + "' is not a stimulus index (expected e.g. 3,6,9,19)");
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Train a response model with the paper's protocol (AdamW lr 1e-3, whole clips, full BPTT,\n"
+      "early stopping on the validation loss, 70/10/20 split by stimulus, a new split and\n"
+      "initialisation per seed). Writes per seed the best model (.safetensors), its learning\n"
+      "curve and test predictions (.png), and results.json; prints mean ± sem over seeds.");
+  auto data = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto arch = std::make_shared<std::string>("statenet");
+  auto core = std::make_shared<std::string>("gru");
+  auto first = std::make_shared<std::string>("lc");
+  auto output = std::make_shared<std::string>();
+  auto window = std::make_shared<int>(0);
+  auto o = std::make_shared<TrainOptions>();
+  auto test = std::make_shared<std::string>();
+  cmd->add_option("--data", *data, "Dataset file (.h5) from 'statenet data import|simulate'")->required();
+  cmd->add_option("-o,--output-dir", *out, "Where to write models, pictures, checkpoints and results.json")->required();
+  cmd->add_option("--model", *arch, "statenet, l, ln, nrf, dnet, cnn2d or transformer")->capture_default_str();
+  cmd->add_option("--core", *core, "StateNet recurrent core: gru, lstm or rnn")->capture_default_str();
+  cmd->add_option("--first-layer", *first, "StateNet first layer: lc, fc or conv")->capture_default_str();
+  cmd->add_option("--output", *output,
+                  "Output nonlinearity: identity, double_exponential or sigmoid (default: identity for statenet and l, "
+                  "double_exponential otherwise)");
+  cmd->add_option("--window-bins", *window, "Temporal window of the stateless baselines (default per model)");
+  cmd->add_option("--seeds", o->seeds, "Number of seeds")->capture_default_str();
+  cmd->add_option("--first-seed", o->first_seed, "First seed")->capture_default_str();
+  cmd->add_option("--patience", o->patience_epochs, "Epochs without improvement before stopping")->capture_default_str();
+  cmd->add_option("--max-epochs", o->max_epochs, "Upper bound on epochs per run")->capture_default_str();
+  cmd->add_option("--lr", o->learning_rate, "AdamW learning rate")->capture_default_str();
+  cmd->add_option("--batch", o->batch_size, "Clips per step (16 for NAT4-sized data)")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--test-stimuli", *test, "A fixed test split, e.g. 3,6,9,19 (default: random per seed)");
+  cmd->add_flag("--resume", o->resume, "Continue a killed run from the checkpoints in the output directory");
+  cmd->callback([=] {
+    const Dataset d = read_dataset(*data, ReadOptions{false, false});
+    TrainOptions opts = *o;
+    opts.model = default_model_config(*arch, d.num_bands(), d.num_units());
+    opts.model.core = *core;
+    opts.model.first_layer = *first;
+    if (!output->empty()) opts.model.output = *output;
+    if (*window > 0) opts.model.window_bins = *window;
+    opts.output_dir = *out;
+    if (!test->empty()) opts.test_stimuli = parse_indices(*test);
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    const TrainReport r = train_models(d, opts, [&](const TrainProgress& p) {
+      if (!tty) return;
+      std::fprintf(stderr, "\r\033[Kseed %d/%d%s  epoch %d  train %.5f  val %.5f  val CC_norm %.3f  best %d  (%.0f s, ~%.0f s left in this run)",
+                   p.seed_index + 1, p.seeds, p.unit >= 0 ? (" unit " + std::to_string(p.unit + 1) + "/" + std::to_string(p.units)).c_str() : "",
+                   p.epoch, p.train_loss, p.validation_loss, p.validation_cc_norm, p.best_epoch, p.seconds, p.seconds_left);
+    });
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    std::printf("%s on %s: %lld parameters, %zu runs\n", (*arch == "statenet" ? "statenet-" + *core : *arch).c_str(),
+                d.name.c_str(), static_cast<long long>(r.parameters), r.runs.size());
+    for (const auto& run : r.runs) {
+      std::printf("  seed %d%s: test CC_raw %.3f  CC_norm %.3f  (best epoch %d of %d, %.1f s, %.2f s/epoch)\n", run.seed,
+                  run.unit >= 0 ? (" unit " + std::to_string(run.unit)).c_str() : "", run.mean_cc_raw, run.mean_cc_norm,
+                  run.best_epoch, run.epochs_run, run.seconds, run.seconds_per_epoch);
+    }
+    std::printf("mean over %d seeds: CC_raw %.3f ± %.3f, CC_norm %.3f ± %.3f (sem); %.0f s → %s/results.json\n", opts.seeds,
+                r.mean_cc_raw, r.sem_cc_raw, r.mean_cc_norm, r.sem_cc_norm, r.seconds, out->c_str());
+  });
+
+  auto* eval = app.add_subcommand("eval", "Evaluate an exported model on a dataset: per-unit CC_raw and CC_norm");
+  auto model = std::make_shared<std::string>();
+  auto eval_data = std::make_shared<std::string>();
+  auto stimuli = std::make_shared<std::string>();
+  eval->add_option("--model", *model, "Model file (.safetensors)")->required();
+  eval->add_option("--data", *eval_data, "Dataset file (.h5)")->required();
+  eval->add_option("--stimuli", *stimuli, "Stimulus indices, e.g. 3,6,9,19 (default: all)");
+  eval->callback([=] {
+    const Dataset d = read_dataset(*eval_data, ReadOptions{false, false});
+    const EvalReport e = evaluate_model(*model, d, stimuli->empty() ? std::vector<int>{} : parse_indices(*stimuli));
+    std::printf("%s on %s: mean CC_raw %.3f, CC_norm %.3f over %zu units (%d without signal power)\n", model->c_str(),
+                d.name.c_str(), e.mean_cc_raw, e.mean_cc_norm, e.units.size(), e.excluded_units);
+  });
+}
+
+}  // namespace statenet

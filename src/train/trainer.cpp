@@ -1,0 +1,517 @@
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "models/model_io.h"
+#include "models/response_model.h"
+#include "plot/series.h"
+#include "plot/text.h"
+
+namespace statenet {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// One clip: input [1, F, T], PSTH target [1, N, T] (0 where a unit has no data) and the
+// mask of units with data [1, N, 1].
+struct Clip {
+  int stimulus = 0;
+  torch::Tensor x, target, mask;
+};
+
+Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
+  const Stimulus& s = d.stimuli[k];
+  const int F = d.num_bands(), N = static_cast<int>(units.size());
+  const std::int64_t T = s.num_frames;
+  Clip c;
+  c.stimulus = k;
+  c.x = torch::from_blob(const_cast<float*>(s.cochleagram.data()), {1, F, T}, torch::kFloat32).clone();
+  c.target = torch::zeros({1, N, T});
+  c.mask = torch::zeros({1, N, 1});
+  auto target = c.target.accessor<float, 3>();
+  for (int i = 0; i < N; ++i) {
+    bool any = false;
+    for (std::int64_t t = 0; t < T; ++t) {
+      double sum = 0;
+      int n = 0;
+      for (int m = 0; m < s.num_trials; ++m) {
+        const float v = s.response(units[i], m, t);
+        if (!std::isnan(v)) sum += v, ++n;
+      }
+      if (n) target[0][i][t] = static_cast<float>(sum / n), any = true;
+    }
+    c.mask[0][i][0] = any ? 1.0f : 0.0f;
+  }
+  return c;
+}
+
+// models.md §4: units without data are zero-masked in prediction and target and still
+// count in the mean.
+torch::Tensor masked_mse(const torch::Tensor& prediction, const Clip& c) {
+  return (prediction * c.mask - c.target).pow(2).mean();
+}
+
+// Stacks clips of equal length into one batch.
+Clip stack(const std::vector<const Clip*>& clips) {
+  Clip b;
+  std::vector<torch::Tensor> x, y, m;
+  for (const Clip* c : clips) x.push_back(c->x), y.push_back(c->target), m.push_back(c->mask);
+  b.x = torch::cat(x), b.target = torch::cat(y), b.mask = torch::cat(m);
+  return b;
+}
+
+// Eval-mode predictions of every clip, [N, T_k] each.
+std::vector<torch::Tensor> predict(ResponseModel& model, const std::vector<Clip>& clips) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  std::vector<torch::Tensor> out;
+  for (const Clip& c : clips) out.push_back(model.forward(c.x)[0].contiguous());
+  return out;
+}
+
+double mean_loss(ResponseModel& model, const std::vector<Clip>& clips) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  double sum = 0;
+  for (const Clip& c : clips) sum += masked_mse(model.forward(c.x), c).item<double>();
+  return clips.empty() ? NAN : sum / clips.size();
+}
+
+// Per-unit scores on the concatenation of the clips (models.md §5).
+std::vector<ResponseScores> score(const Dataset& d, const std::vector<Clip>& clips, const std::vector<torch::Tensor>& predictions,
+                                  const std::vector<int>& units) {
+  std::vector<int> stimuli;
+  for (const Clip& c : clips) stimuli.push_back(c.stimulus);
+  std::vector<ResponseScores> out;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const ConcatenatedTrials trials = concatenate_trials(d, stimuli, units[i]);
+    std::vector<float> y;
+    for (const torch::Tensor& p : predictions) {
+      const float* row = p[static_cast<std::int64_t>(i)].data_ptr<float>();
+      y.insert(y.end(), row, row + p.size(1));
+    }
+    out.push_back(score_response(y.data(), TrialsView{trials.values.data(), trials.num_trials, trials.num_bins}));
+  }
+  return out;
+}
+
+double mean_finite(const std::vector<ResponseScores>& s, double ResponseScores::*field, int* excluded = nullptr) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& u : s)
+    if (std::isfinite(u.*field)) sum += u.*field, ++n;
+  if (excluded) *excluded = static_cast<int>(s.size()) - n;
+  return n ? sum / n : NAN;
+}
+
+using State = std::vector<std::pair<std::string, torch::Tensor>>;
+State model_state(ResponseModel& m) {
+  State s;
+  for (const auto& p : m.named_parameters()) s.emplace_back("p." + p.key(), p.value());
+  for (const auto& b : m.named_buffers()) s.emplace_back("b." + b.key(), b.value());
+  return s;
+}
+State clone_state(ResponseModel& m) {
+  State s = model_state(m);
+  for (auto& [k, v] : s) v = v.detach().clone();
+  return s;
+}
+void load_state(ResponseModel& m, const State& s) {
+  torch::NoGradGuard no_grad;
+  State dst = model_state(m);
+  for (std::size_t i = 0; i < dst.size(); ++i) dst[i].second.copy_(s[i].second);
+}
+
+// A run's checkpoint: model, optimiser, best state, counters and curves, written atomically.
+struct Checkpoint {
+  int epoch = 0, best_epoch = 0;
+  double best_loss = INFINITY;
+  bool finished = false;
+  std::vector<double> train_loss, val_loss, val_cc;
+};
+
+void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, const State& best,
+                     const Checkpoint& c) {
+  torch::serialize::OutputArchive a;
+  for (const auto& [k, v] : model_state(model)) a.write("model." + k, v.detach());
+  for (const auto& [k, v] : best) a.write("best." + k, v);
+  torch::serialize::OutputArchive o;
+  opt.save(o);
+  a.write("optimizer", o);
+  a.write("epoch", torch::tensor(static_cast<std::int64_t>(c.epoch)));
+  a.write("best_epoch", torch::tensor(static_cast<std::int64_t>(c.best_epoch)));
+  a.write("best_loss", torch::tensor(c.best_loss, torch::kFloat64));
+  a.write("finished", torch::tensor(static_cast<std::int64_t>(c.finished)));
+  auto doubles = [](const std::vector<double>& v) {
+    return torch::from_blob(const_cast<double*>(v.data()), {static_cast<std::int64_t>(v.size())}, torch::kFloat64).clone();
+  };
+  a.write("train_loss", doubles(c.train_loss));
+  a.write("val_loss", doubles(c.val_loss));
+  a.write("val_cc", doubles(c.val_cc));
+  const std::string tmp = path + ".tmp";
+  a.save_to(tmp);
+  fs::rename(tmp, path);
+}
+
+bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, State& best, Checkpoint& c) {
+  if (!fs::exists(path)) return false;
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": unreadable checkpoint (" + std::string(e.what()).substr(0, 120) + ")");
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& [k, v] : model_state(model)) {
+    torch::Tensor t;
+    a.read("model." + k, t);
+    v.copy_(t);
+  }
+  for (auto& [k, v] : best) a.read("best." + k, v);
+  torch::serialize::InputArchive o;
+  a.read("optimizer", o);
+  opt.load(o);
+  // A fresh tensor per read: InputArchive::read into a defined tensor keeps its dtype.
+  auto read = [&](const char* key) {
+    torch::Tensor t;
+    a.read(key, t);
+    return t.to(torch::kFloat64).contiguous();
+  };
+  auto vec = [&](const char* key) {
+    const torch::Tensor t = read(key);
+    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  };
+  c.epoch = static_cast<int>(read("epoch").item<double>());
+  c.best_epoch = static_cast<int>(read("best_epoch").item<double>());
+  c.best_loss = read("best_loss").item<double>();
+  c.finished = read("finished").item<double>() != 0;
+  c.train_loss = vec("train_loss"), c.val_loss = vec("val_loss"), c.val_cc = vec("val_cc");
+  return true;
+}
+
+void write_learning_curve(const std::string& path, const SeedResult& r) {
+  TextRenderer text;
+  Image img(80 + 900 + 110, 44 + 220 + 56 + 20 + 180 + 56);
+  text.draw(img, 80, 28, "seed " + std::to_string(r.seed) + (r.unit >= 0 ? ", unit " + std::to_string(r.unit) : "") +
+                             ": best epoch " + std::to_string(r.best_epoch) + " of " + std::to_string(r.epochs_run),
+            15, Rgb{30, 30, 30});
+  Series train{std::vector<float>(r.train_loss.begin(), r.train_loss.end()), Rgb{31, 119, 180}, "train loss", 1};
+  Series val{std::vector<float>(r.validation_loss.begin(), r.validation_loss.end()), Rgb{214, 39, 40}, "validation loss", 2};
+  SeriesPanelOptions o;
+  o.x_start = 1;
+  o.x_label = "";
+  o.y_label = "MSE";
+  draw_series(img, PlotArea{80, 44, 900, 220}, {train, val}, o, text);
+  Series cc{std::vector<float>(r.validation_cc_norm.begin(), r.validation_cc_norm.end()), Rgb{44, 160, 44}, "validation CC_norm", 2};
+  o.x_label = "epoch";
+  o.y_label = "CC_norm";
+  draw_series(img, PlotArea{80, 44 + 220 + 40, 900, 180}, {cc}, o, text);
+  write_png(path, img);
+}
+
+void write_prediction_plot(const std::string& path, const Dataset& d, const std::vector<Clip>& clips,
+                           const std::vector<torch::Tensor>& predictions, int unit_row, int unit_global, double cc_norm) {
+  TextRenderer text;
+  Series recorded, predicted;
+  recorded.label = "recorded PSTH";
+  recorded.colour = Rgb{120, 120, 120};
+  predicted.label = "prediction";
+  predicted.colour = Rgb{214, 39, 40};
+  predicted.width_px = 2;
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const float* p = predictions[i][unit_row].data_ptr<float>();
+    const float* r = clips[i].target[0][unit_row].data_ptr<float>();
+    recorded.values.insert(recorded.values.end(), r, r + clips[i].target.size(2));
+    predicted.values.insert(predicted.values.end(), p, p + predictions[i].size(1));
+  }
+  const int width = static_cast<int>(std::clamp<std::size_t>(recorded.values.size() / 2, 600, 1400));
+  Image img(80 + width + 110, 44 + 260 + 56);
+  char title[256];
+  std::snprintf(title, sizeof title, "unit %s on the test clips: CC_norm %.3f", d.unit_ids[unit_global].c_str(), cc_norm);
+  text.draw(img, 80, 28, title, 15, Rgb{30, 30, 30});
+  SeriesPanelOptions o;
+  o.x_step = d.dt_ms / 1000.0;
+  o.y_label = "response per bin";
+  o.x_label = "time (s), test clips concatenated";
+  draw_series(img, PlotArea{80, 44, width, 260}, {recorded, predicted}, o, text);
+  write_png(path, img);
+}
+
+// Trains one model (one seed; all units or one) and scores it on its test clips.
+SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig& config, int seed,
+                     const std::vector<int>& units, const std::vector<int>& stimuli, int seed_index, int unit_index,
+                     int num_units_total, const std::function<void(const TrainProgress&)>& progress) {
+  const auto start = Clock::now();
+  SeedResult r;
+  r.seed = seed;
+  r.unit = units.size() == 1 && num_units_total > 1 ? units[0] : -1;
+  if (o.test_stimuli.empty()) {
+    r.split = random_split(stimuli, static_cast<std::uint64_t>(seed));
+  } else {
+    std::vector<int> rest;
+    for (int k : stimuli)
+      if (std::find(o.test_stimuli.begin(), o.test_stimuli.end(), k) == o.test_stimuli.end()) rest.push_back(k);
+    Split s = random_split(rest, static_cast<std::uint64_t>(seed), 7.0 / 8.0, 1.0 / 8.0);
+    r.split.train = s.train;
+    r.split.validation = s.validation;
+    r.split.validation.insert(r.split.validation.end(), s.test.begin(), s.test.end());
+    std::sort(r.split.validation.begin(), r.split.validation.end());
+    for (int k : o.test_stimuli)
+      if (std::find(stimuli.begin(), stimuli.end(), k) != stimuli.end()) r.split.test.push_back(k);
+  }
+  if (r.split.train.empty() || r.split.validation.empty() || r.split.test.empty()) {
+    throw std::invalid_argument("split of " + std::to_string(stimuli.size()) + " stimuli leaves an empty train, validation or test set (" +
+                                std::to_string(r.split.train.size()) + "/" + std::to_string(r.split.validation.size()) + "/" +
+                                std::to_string(r.split.test.size()) + ")");
+  }
+  auto clips_of = [&](const std::vector<int>& ks) {
+    std::vector<Clip> v;
+    for (int k : ks) v.push_back(make_clip(d, k, units));
+    return v;
+  };
+  const std::vector<Clip> train = clips_of(r.split.train), val = clips_of(r.split.validation), test = clips_of(r.split.test);
+
+  torch::manual_seed(static_cast<std::uint64_t>(seed));
+  std::shared_ptr<ResponseModel> model = make_response_model(config);
+  torch::optim::AdamW opt(model->parameters(),
+                          torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.999}).eps(1e-8).weight_decay(0.0));
+  State best = clone_state(*model);
+  Checkpoint ck;
+  std::string stem;
+  if (!o.output_dir.empty()) {
+    stem = o.output_dir + "/seed" + std::to_string(seed) + (r.unit >= 0 ? "-unit" + std::to_string(r.unit) : "");
+    if (o.resume) load_checkpoint(stem + ".ckpt", *model, opt, best, ck);
+  }
+  auto val_cc = [&] {
+    const auto p = predict(*model, val);
+    return mean_finite(score(d, val, p, units), &ResponseScores::cc_norm);
+  };
+  double train_seconds = 0;
+  while (!ck.finished) {
+    const auto epoch_start = Clock::now();
+    // Shuffled order, seeded by (seed, epoch): a resumed run draws the same order.
+    std::vector<int> order(train.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(seed) * 1000003ull + static_cast<std::uint64_t>(ck.epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    model->train();
+    double loss_sum = 0;
+    int batches = 0;
+    for (std::size_t i = 0; i < order.size();) {
+      std::vector<const Clip*> batch{&train[order[i++]]};
+      while (static_cast<int>(batch.size()) < o.batch_size && i < order.size() &&
+             train[order[i]].x.size(2) == batch.front()->x.size(2))
+        batch.push_back(&train[order[i++]]);
+      const Clip b = batch.size() == 1 ? *batch.front() : stack(batch);
+      opt.zero_grad();
+      const torch::Tensor loss = masked_mse(model->forward(b.x), b);
+      loss.backward();
+      opt.step();
+      loss_sum += loss.item<double>();
+      ++batches;
+    }
+    ++ck.epoch;
+    const double vloss = mean_loss(*model, val);
+    ck.train_loss.push_back(loss_sum / batches);
+    ck.val_loss.push_back(vloss);
+    ck.val_cc.push_back(val_cc());
+    if (vloss < ck.best_loss) {
+      ck.best_loss = vloss;
+      ck.best_epoch = ck.epoch;
+      best = clone_state(*model);
+    }
+    ck.finished = ck.epoch - ck.best_epoch >= o.patience_epochs || ck.epoch >= o.max_epochs;
+    if (!stem.empty()) save_checkpoint(stem + ".ckpt", *model, opt, best, ck);
+    train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    if (progress) {
+      TrainProgress p;
+      p.seed = seed, p.seed_index = seed_index, p.seeds = o.seeds;
+      p.unit = r.unit, p.units = num_units_total;
+      p.epoch = ck.epoch, p.best_epoch = ck.best_epoch;
+      p.train_loss = ck.train_loss.back(), p.validation_loss = vloss, p.validation_cc_norm = ck.val_cc.back();
+      p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      // At least `patience` more epochs unless the run stops now.
+      const int epochs_left = ck.finished ? 0 : std::max(o.patience_epochs - (ck.epoch - ck.best_epoch), 0);
+      p.seconds_left = train_seconds / std::max(1, static_cast<int>(ck.train_loss.size())) * epochs_left;
+      progress(p);
+    }
+    if (o.stop_after_epochs > 0 && static_cast<int>(ck.train_loss.size()) >= o.stop_after_epochs && !ck.finished) {
+      throw InterruptedForTest();
+    }
+  }
+  load_state(*model, best);
+  const auto predictions = predict(*model, test);
+  r.test_units = score(d, test, predictions, units);
+  r.mean_cc_raw = mean_finite(r.test_units, &ResponseScores::cc_raw);
+  r.mean_cc_norm = mean_finite(r.test_units, &ResponseScores::cc_norm, &r.excluded_units);
+  r.epochs_run = ck.epoch;
+  r.best_epoch = ck.best_epoch;
+  r.best_validation_loss = ck.best_loss;
+  r.train_loss = ck.train_loss;
+  r.validation_loss = ck.val_loss;
+  r.validation_cc_norm = ck.val_cc;
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.seconds_per_epoch = ck.train_loss.empty() ? 0 : train_seconds / ck.train_loss.size();
+  if (!stem.empty()) {
+    r.model_path = stem + ".safetensors";
+    export_model(r.model_path, *model);
+    write_learning_curve(stem + "-learning.png", r);
+    int best_row = 0;
+    for (std::size_t i = 1; i < r.test_units.size(); ++i)
+      if (std::isfinite(r.test_units[i].cc_norm) && !(r.test_units[i].cc_norm <= r.test_units[best_row].cc_norm)) best_row = static_cast<int>(i);
+    write_prediction_plot(stem + "-prediction.png", d, test, predictions, best_row, units[best_row], r.test_units[best_row].cc_norm);
+  }
+  return r;
+}
+
+void check_data(const Dataset& d, const ModelConfig& c) {
+  if (c.num_bands != d.num_bands()) {
+    throw std::invalid_argument("the model expects " + std::to_string(c.num_bands) + " frequency bands, the dataset '" + d.name +
+                                "' has " + std::to_string(d.num_bands()));
+  }
+  for (std::size_t k = 0; k < d.stimuli.size(); ++k)
+    for (float v : d.stimuli[k].cochleagram)
+      if (!std::isfinite(v)) throw std::invalid_argument("dataset '" + d.name + "': stimulus " + std::to_string(k) + " has a non-finite cochleagram value");
+}
+
+}  // namespace
+
+TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::function<void(const TrainProgress&)>& progress) {
+  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  const auto start = Clock::now();
+  const bool population = is_population(d);
+  TrainReport report;
+  report.model = o.model;
+  report.model.num_bands = o.model.num_bands > 0 ? o.model.num_bands : d.num_bands();
+  report.model.num_units = population ? d.num_units() : 1;
+  report.model.unit_ids = population ? d.unit_ids : std::vector<std::string>{};
+  report.model.dt_ms = d.dt_ms;
+  report.model.cochleagram = d.cochleagram;
+  report.model.dataset = d.name;
+  report.model.validate();
+  check_data(d, report.model);
+  report.parameters = make_response_model(report.model)->parameter_count();
+  if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
+  if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
+  std::vector<double> seed_raw, seed_norm;
+  for (int i = 0; i < o.seeds; ++i) {
+    const int seed = o.first_seed + i;
+    if (population) {
+      std::vector<int> all(d.num_units());
+      std::iota(all.begin(), all.end(), 0);
+      report.runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, -1, d.num_units(), progress));
+      seed_raw.push_back(report.runs.back().mean_cc_raw);
+      seed_norm.push_back(report.runs.back().mean_cc_norm);
+    } else {
+      // Unit by unit: one model per unit on the stimuli it heard.
+      double raw = 0, norm = 0;
+      int n_raw = 0, n_norm = 0;
+      for (int u = 0; u < d.num_units(); ++u) {
+        ModelConfig c = report.model;
+        c.unit_ids = {d.unit_ids[u]};
+        report.runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, u, d.num_units(), progress));
+        const SeedResult& r = report.runs.back();
+        if (std::isfinite(r.mean_cc_raw)) raw += r.mean_cc_raw, ++n_raw;
+        if (std::isfinite(r.mean_cc_norm)) norm += r.mean_cc_norm, ++n_norm;
+      }
+      seed_raw.push_back(n_raw ? raw / n_raw : NAN);
+      seed_norm.push_back(n_norm ? norm / n_norm : NAN);
+    }
+  }
+  auto mean_sem = [](const std::vector<double>& v, double& mean, double& sem) {
+    mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+    double ss = 0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
+  };
+  mean_sem(seed_raw, report.mean_cc_raw, report.sem_cc_raw);
+  mean_sem(seed_norm, report.mean_cc_norm, report.sem_cc_norm);
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!o.output_dir.empty()) {
+    const std::string path = o.output_dir + "/results.json", tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) throw std::runtime_error(path + ": cannot write");
+    const std::string json = report_to_json(report);
+    std::fwrite(json.data(), 1, json.size(), f);
+    std::fclose(f);
+    fs::rename(tmp, path);
+  }
+  return report;
+}
+
+std::string report_to_json(const TrainReport& report) {
+  nlohmann::json j;
+  j["model"] = nlohmann::json::parse(report.model.to_json());
+  j["parameters"] = report.parameters;
+  j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
+                  {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
+                  {"seconds", report.seconds}};
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  for (const auto& r : report.runs) {
+    nlohmann::json run = {{"seed", r.seed},
+                          {"unit", r.unit},
+                          {"split", {{"train", r.split.train}, {"validation", r.split.validation}, {"test", r.split.test}}},
+                          {"epochs_run", r.epochs_run},
+                          {"best_epoch", r.best_epoch},
+                          {"best_validation_loss", r.best_validation_loss},
+                          {"mean_cc_raw", num(r.mean_cc_raw)},
+                          {"mean_cc_norm", num(r.mean_cc_norm)},
+                          {"excluded_units", r.excluded_units},
+                          {"seconds", r.seconds},
+                          {"seconds_per_epoch", r.seconds_per_epoch},
+                          {"model", r.model_path},
+                          {"train_loss", r.train_loss},
+                          {"validation_loss", r.validation_loss}};
+    nlohmann::json vcc = nlohmann::json::array();
+    for (double v : r.validation_cc_norm) vcc.push_back(num(v));
+    run["validation_cc_norm"] = vcc;
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& u : r.test_units)
+      units.push_back({{"cc_raw", num(u.cc_raw)}, {"cc_norm", num(u.cc_norm)}, {"cc_max", num(u.cc_max)}});
+    run["test_units"] = units;
+    j["runs"].push_back(run);
+  }
+  return j.dump(1);
+}
+
+EvalReport evaluate_model(const std::string& model_path, const Dataset& d, const std::vector<int>& stimuli_in, int threads) {
+  torch::set_num_threads(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  std::shared_ptr<ResponseModel> model = load_model(model_path);
+  const ModelConfig& c = model->config();
+  check_data(d, c);
+  // Units: by id when the model names them, else all (a population model) or the first.
+  std::vector<int> units;
+  if (!c.unit_ids.empty()) {
+    for (const auto& id : c.unit_ids) {
+      auto it = std::find(d.unit_ids.begin(), d.unit_ids.end(), id);
+      if (it == d.unit_ids.end()) throw std::invalid_argument(model_path + ": unit " + id + " is not in dataset '" + d.name + "'");
+      units.push_back(static_cast<int>(it - d.unit_ids.begin()));
+    }
+  } else {
+    if (c.num_units != d.num_units()) throw std::invalid_argument(model_path + ": the model predicts " + std::to_string(c.num_units) + " units, the dataset has " + std::to_string(d.num_units()));
+    units.resize(d.num_units());
+    std::iota(units.begin(), units.end(), 0);
+  }
+  const std::vector<int> stimuli = stimuli_in.empty() ? all_stimuli(d) : stimuli_in;
+  std::vector<Clip> clips;
+  for (int k : stimuli) clips.push_back(make_clip(d, k, units));
+  EvalReport e;
+  e.units = score(d, clips, predict(*model, clips), units);
+  e.mean_cc_raw = mean_finite(e.units, &ResponseScores::cc_raw);
+  e.mean_cc_norm = mean_finite(e.units, &ResponseScores::cc_norm, &e.excluded_units);
+  return e;
+}
+
+}  // namespace statenet

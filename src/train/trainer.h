@@ -1,0 +1,91 @@
+#pragma once
+// The paper's training protocol (models.md §4), torch-free interface:
+//   MSE on the PSTH (units without data for a clip masked to zero in prediction and
+//   target), AdamW (lr 1e-3, β 0.9/0.999, eps 1e-8, weight decay 0), batch of whole clips,
+//   full-clip BPTT from a zero state, validation after every epoch, best model kept, stop
+//   after `patience` epochs without strict improvement, test on the held-out split;
+//   70/10/20 split by stimulus, a new split and initialisation per seed; population fitting
+//   when every unit heard every stimulus, unit by unit otherwise.
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "data/dataset_api.h"
+#include "metrics/response_metrics.h"
+#include "models/model_config.h"
+
+namespace statenet {
+
+struct TrainOptions {
+  ModelConfig model;             ///< architecture and sizes; F, N and provenance come from the data
+  int seeds = 10;                ///< seeds first_seed … first_seed + seeds − 1
+  int first_seed = 0;
+  int patience_epochs = 50;      ///< early stopping
+  int max_epochs = 2000;         ///< safety bound (the paper states none)
+  double learning_rate = 1e-3;
+  int batch_size = 1;            ///< clips per step (clips of equal length only)
+  int threads = 0;               ///< 0 = all cores
+  std::vector<int> test_stimuli; ///< a fixed test split (validation still drawn per seed); empty = random
+  std::string output_dir;        ///< checkpoints, results.json, models, pictures; empty = none
+  bool resume = false;           ///< continue from output_dir's checkpoints
+  /// Tests only: throw InterruptedForTest after this many epochs of a run, as a kill would
+  /// leave it (checkpoint written, run unfinished). 0 = never.
+  int stop_after_epochs = 0;
+};
+
+struct InterruptedForTest : std::exception {
+  const char* what() const noexcept override { return "training interrupted (test hook)"; }
+};
+
+struct SeedResult {
+  int seed = 0;
+  int unit = -1;                  ///< unit-by-unit fits: the unit; population: −1
+  Split split;
+  int epochs_run = 0, best_epoch = 0;
+  double best_validation_loss = 0.0;
+  std::vector<double> train_loss, validation_loss, validation_cc_norm;  ///< per epoch
+  std::vector<ResponseScores> test_units;  ///< per unit, on the concatenated test clips
+  double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
+  int excluded_units = 0;          ///< CC_norm NaN (SP ≤ 0 on the test set)
+  double seconds = 0.0, seconds_per_epoch = 0.0;
+  std::string model_path;          ///< the exported best model (when output_dir is set)
+};
+
+struct TrainReport {
+  ModelConfig model;               ///< as trained (sizes and provenance filled in)
+  std::int64_t parameters = 0;     ///< of one model
+  std::vector<SeedResult> runs;
+  double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
+  double seconds = 0.0;
+};
+
+struct TrainProgress {
+  int seed = 0, seed_index = 0, seeds = 0;
+  int unit = -1, units = 0;
+  int epoch = 0, best_epoch = 0;
+  double train_loss = 0, validation_loss = 0, validation_cc_norm = 0;
+  double seconds = 0, seconds_left = 0;
+};
+
+// Throws std::invalid_argument on a dataset that does not fit the model (F), an empty
+// split, or NaN in a cochleagram.
+TrainReport train_models(const Dataset& data, const TrainOptions& options,
+                         const std::function<void(const TrainProgress&)>& progress = {});
+
+// The report as JSON (config, per-seed per-unit CC_raw / CC_norm, curves, timings).
+std::string report_to_json(const TrainReport& report);
+
+struct EvalReport {
+  std::vector<ResponseScores> units;
+  double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
+  int excluded_units = 0;
+};
+// Evaluates an exported model on the given stimuli of a dataset (all if empty).
+EvalReport evaluate_model(const std::string& model_path, const Dataset& data, const std::vector<int>& stimuli = {},
+                          int threads = 0);
+
+}  // namespace statenet

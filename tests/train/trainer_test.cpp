@@ -1,0 +1,119 @@
+// The training protocol: recovery of a simulated linear neuron, early stopping with the
+// best model restored, resume after a kill, and clear errors on bad input.
+
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "data/simulator.h"
+#include "support/test_support.h"
+
+namespace statenet {
+namespace {
+
+Dataset tiny(int stimuli = 6, double seconds = 1.0) {
+  SimulationOptions o = simulation_preset("tiny");
+  o.num_stimuli = stimuli;
+  o.stimulus_s = seconds;
+  return simulate_dataset(o);
+}
+
+TEST(Trainer, aShortTrainingRecoversASimulatedLinearNeuron) {
+  // One linear-STRF neuron (softplus output), 12 × 2 s, 40 trials; StateNet-GRU.
+  SimulationOptions s = simulation_preset("tiny");
+  s.kinds = {"strf"};
+  s.num_stimuli = 12;
+  s.stimulus_s = 2.0;
+  s.trials = 40;
+  s.seed = 3;
+  const Dataset d = simulate_dataset(s);
+  TrainOptions o;
+  o.model = default_model_config("statenet", d.num_bands(), d.num_units());
+  o.seeds = 1;
+  o.learning_rate = 3e-3;
+  o.patience_epochs = 15;
+  o.max_epochs = 120;
+  const TrainReport r = train_models(d, o);
+  ASSERT_EQ(r.runs.size(), 1u);
+  EXPECT_GE(r.runs[0].mean_cc_norm, 0.9) << "after " << r.runs[0].epochs_run << " epochs, " << r.runs[0].seconds << " s";
+  EXPECT_EQ(r.parameters, 30465);  // the published NS1 StateNet-GRU count for one unit
+}
+
+TEST(Trainer, earlyStoppingStopsAfterPatienceAndRestoresTheBestModel) {
+  const Dataset d = tiny();
+  const std::string dir = test::temp_dir();
+  TrainOptions o;
+  o.model = default_model_config("l", d.num_bands(), d.num_units());
+  o.model.window_bins = 10;
+  o.seeds = 1;
+  o.patience_epochs = 3;
+  o.max_epochs = 200;
+  o.output_dir = dir;
+  const TrainReport r = train_models(d, o);
+  const SeedResult& run = r.runs[0];
+  EXPECT_EQ(run.epochs_run, run.best_epoch + 3);
+  const auto best = std::min_element(run.validation_loss.begin(), run.validation_loss.end());
+  EXPECT_EQ(best - run.validation_loss.begin() + 1, run.best_epoch) << "the first strict minimum";
+  EXPECT_EQ(run.best_validation_loss, *best);
+  // The exported model is the best epoch's: its validation CC_norm is the one recorded then.
+  const EvalReport e = evaluate_model(run.model_path, d, run.split.validation);
+  EXPECT_NEAR(e.mean_cc_norm, run.validation_cc_norm[run.best_epoch - 1], 1e-6);
+  // And on the test clips it gives the reported scores.
+  EXPECT_NEAR(evaluate_model(run.model_path, d, run.split.test).mean_cc_norm, run.mean_cc_norm, 1e-6);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/results.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/seed0-learning.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/seed0-prediction.png"));
+}
+
+TEST(Trainer, resumingAKilledRunEndsExactlyAsAnUninterruptedRun) {
+  const Dataset d = tiny();
+  TrainOptions o;
+  o.model = default_model_config("statenet", d.num_bands(), d.num_units());
+  o.seeds = 1;
+  o.patience_epochs = 100;
+  o.max_epochs = 6;
+  o.threads = 1;
+  o.output_dir = test::temp_dir();
+  const TrainReport whole = train_models(d, o);
+
+  TrainOptions killed = o;
+  killed.output_dir = test::temp_dir();
+  killed.stop_after_epochs = 3;
+  EXPECT_THROW(train_models(d, killed), InterruptedForTest);
+  killed.stop_after_epochs = 0;
+  killed.resume = true;
+  const TrainReport resumed = train_models(d, killed);
+  EXPECT_EQ(resumed.runs[0].train_loss, whole.runs[0].train_loss);
+  EXPECT_EQ(resumed.runs[0].validation_loss, whole.runs[0].validation_loss);
+  EXPECT_EQ(resumed.runs[0].mean_cc_norm, whole.runs[0].mean_cc_norm);
+}
+
+std::string train_error(const Dataset& d, const TrainOptions& o) {
+  try {
+    train_models(d, o);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(trained)";
+}
+
+TEST(Trainer, badInputGetsAClearError) {
+  Dataset d = tiny(2, 0.5);
+  TrainOptions o;
+  o.model = default_model_config("l", d.num_bands(), d.num_units());
+  o.seeds = 1;
+  EXPECT_NE(train_error(d, o).find("leaves an empty train, validation or test set"), std::string::npos) << train_error(d, o);
+  d = tiny(6, 0.5);
+  o.model.num_bands = 20;
+  EXPECT_NE(train_error(d, o).find("the model expects 20 frequency bands, the dataset 'simulated' has 34"), std::string::npos)
+      << train_error(d, o);
+  o.model.num_bands = 34;
+  d.stimuli[3].cochleagram[10] = NAN;
+  EXPECT_NE(train_error(d, o).find("stimulus 3 has a non-finite cochleagram value"), std::string::npos) << train_error(d, o);
+}
+
+}  // namespace
+}  // namespace statenet
