@@ -31,7 +31,7 @@ void ModelConfig::validate() const {
     bad("unit_ids", std::to_string(unit_ids.size()) + " ids for " + std::to_string(num_units) + " units");
   if (architecture == "statenet") {
     if (!one_of(first_layer, {"lc", "fc", "conv"})) bad("first_layer", "unknown '" + first_layer + "' (lc, fc, conv)");
-    if (!one_of(core, {"rnn", "lstm", "gru"})) bad("core", "unknown '" + core + "' (rnn, lstm, gru)");
+    if (!one_of(core, {"rnn", "lstm", "gru", "s4", "mamba"})) bad("core", "unknown '" + core + "' (rnn, lstm, gru, s4, mamba)");
     if (lc_kernel < 1 || lc_stride < 1 || lc_channels < 1) bad("lc_kernel", "kernel, stride and channels must be positive");
     if (lc_kernel > num_bands) bad("lc_kernel", std::to_string(lc_kernel) + " exceeds the " + std::to_string(num_bands) + " bands");
   }

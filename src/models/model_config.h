@@ -20,7 +20,7 @@ struct ModelConfig {
   // StateNet (models.md §1; NS1 defaults).
   std::string first_layer = "lc";  ///< "lc", "fc" or "conv"
   int lc_kernel = 7, lc_stride = 3, lc_channels = 7;
-  std::string core = "gru";        ///< "rnn", "lstm", "gru"
+  std::string core = "gru";        ///< "rnn", "lstm", "gru", "s4" (diagonal S4D) or "mamba"
 
   // Stateless baselines: temporal window in bins (left zero padding of window − 1).
   int window_bins = 43;

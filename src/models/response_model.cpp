@@ -53,6 +53,97 @@ torch::Tensor pad_past(const torch::Tensor& x, std::int64_t bins) {
   return bins > 0 ? F::pad(x, F::PadFuncOptions({bins, 0})) : x;
 }
 
+
+// ------------------------------------------------------------------- S4D and Mamba
+
+// Diagonal S4 (S4D; Gu et al. 2022), one SSM per channel, 32 complex modes (state 64 as
+// conjugate pairs), S4D-Lin init A = −½ + iπn, B = 1, C ~ N(0, ½) complex, log-uniform dt
+// in [1e-3, 0.1], ZOH discretisation; y = K ∗ u + D·u through a causal FFT convolution with
+// the kernel K[l] = 2·Re Σ_n C_n·(e^{dtA_n} − 1)/A_n·e^{dtA_n·l}; then GELU, Linear(H → 2H),
+// GLU (models.md §1.1). Its recurrent form (h_n ← e^{dtA_n}·h_n + (e^{dtA_n} − 1)/A_n·u,
+// y = 2·Re Σ C_n h_n + D·u) is the same map, for the step engine.
+class S4DCoreImpl : public torch::nn::Module {
+ public:
+  explicit S4DCoreImpl(int H, int modes = 32) {
+    log_dt_ = register_parameter("log_dt", torch::rand({H, 1}) * (std::log(0.1) - std::log(1e-3)) + std::log(1e-3));
+    log_neg_a_re_ = register_parameter("log_neg_a_re", torch::full({H, modes}, std::log(0.5)));
+    a_im_ = register_parameter("a_im", (M_PI * torch::arange(modes, torch::kFloat32)).repeat({H, 1}));
+    c_re_ = register_parameter("c_re", torch::randn({H, modes}) * std::sqrt(0.5));
+    c_im_ = register_parameter("c_im", torch::randn({H, modes}) * std::sqrt(0.5));
+    d_ = register_parameter("d", torch::randn({H}));
+    out_ = register_module("out", torch::nn::Linear(H, 2 * H));
+  }
+  torch::Tensor forward(const torch::Tensor& u) {  // [B, T, H]
+    const std::int64_t T = u.size(1);
+    const torch::Tensor dt = torch::exp(log_dt_);                       // [H, 1]
+    const torch::Tensor ar = -torch::exp(log_neg_a_re_), ai = a_im_;     // [H, n]
+    const torch::Tensor decay = torch::exp(dt * ar), angle = dt * ai;   // e^{dtA} = decay·(cos + i sin)
+    const torch::Tensor zr = decay * torch::cos(angle) - 1, zi = decay * torch::sin(angle);
+    const torch::Tensor den = ar * ar + ai * ai;
+    const torch::Tensor wr = (zr * ar + zi * ai) / den, wi = (zi * ar - zr * ai) / den;  // (e^{dtA} − 1)/A
+    const torch::Tensor cwr = c_re_ * wr - c_im_ * wi, cwi = c_re_ * wi + c_im_ * wr;
+    const torch::Tensor l = torch::arange(T, u.options()).view({1, 1, T});
+    const torch::Tensor mag = torch::exp((dt * ar).unsqueeze(2) * l), phase = angle.unsqueeze(2) * l;  // [H, n, T]
+    const torch::Tensor kernel = 2 * (mag * (cwr.unsqueeze(2) * torch::cos(phase) - cwi.unsqueeze(2) * torch::sin(phase))).sum(1);
+    // Causal convolution over time by FFT (zero-padded to 2T).
+    const torch::Tensor x = u.transpose(1, 2);  // [B, H, T]
+    const torch::Tensor y = torch::fft::irfft(torch::fft::rfft(x, 2 * T) * torch::fft::rfft(kernel, 2 * T), 2 * T)
+                                .narrow(2, 0, T) + d_.view({1, -1, 1}) * x;
+    return F::glu(out_(F::gelu(y.transpose(1, 2))), -1);
+  }
+
+ private:
+  torch::Tensor log_dt_, log_neg_a_re_, a_im_, c_re_, c_im_, d_;
+  torch::nn::Linear out_{nullptr};
+};
+TORCH_MODULE(S4DCore);
+
+// Mamba's selective SSM block (Gu & Dao 2023; mamba.py's MambaBlock without its residual
+// and RMSNorm, models.md §1.1): d_inner 2H, d_state 16, d_conv 4, dt_rank ⌈H/16⌉.
+class MambaCoreImpl : public torch::nn::Module {
+ public:
+  explicit MambaCoreImpl(int H) : inner_(2 * H), rank_((H + 15) / 16) {
+    in_proj_ = register_module("in_proj", torch::nn::Linear(torch::nn::LinearOptions(H, 2 * inner_).bias(false)));
+    conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(inner_, inner_, 4).groups(inner_).padding(3)));
+    x_proj_ = register_module("x_proj", torch::nn::Linear(torch::nn::LinearOptions(inner_, rank_ + 2 * kState).bias(false)));
+    dt_proj_ = register_module("dt_proj", torch::nn::Linear(rank_, inner_));
+    out_proj_ = register_module("out_proj", torch::nn::Linear(torch::nn::LinearOptions(inner_, H).bias(false)));
+    torch::NoGradGuard no_grad;
+    dt_proj_->weight.uniform_(-1.0 / std::sqrt(rank_), 1.0 / std::sqrt(rank_));
+    const torch::Tensor dt = torch::exp(torch::rand({inner_}) * (std::log(0.1) - std::log(1e-3)) + std::log(1e-3));
+    dt_proj_->bias.copy_(dt + torch::log(-torch::expm1(-dt)));  // softplus⁻¹(dt)
+    a_log_ = register_parameter("a_log", torch::log(torch::arange(1, kState + 1, torch::kFloat32)).repeat({inner_, 1}));
+    d_ = register_parameter("d", torch::ones({inner_}));
+  }
+  torch::Tensor forward(const torch::Tensor& u) {  // [B, T, H]
+    const std::int64_t T = u.size(1);
+    const auto xz = in_proj_(u).chunk(2, -1);
+    torch::Tensor x = F::silu(conv_(xz[0].transpose(1, 2)).narrow(2, 0, T).transpose(1, 2));  // causal depthwise conv
+    const auto parts = x_proj_(x).split({rank_, kState, kState}, -1);
+    const torch::Tensor delta = F::softplus(dt_proj_(parts[0]));  // [B, T, D]
+    const torch::Tensor a = -torch::exp(a_log_);                    // [D, S]
+    const torch::Tensor decay = torch::exp(delta.unsqueeze(-1) * a);                    // [B, T, D, S]
+    const torch::Tensor drive = (delta * x).unsqueeze(-1) * parts[1].unsqueeze(2);     // (δ ⊗ B) ⊙ x
+    torch::Tensor h = torch::zeros({u.size(0), inner_, kState}, u.options());
+    std::vector<torch::Tensor> ys;
+    ys.reserve(T);
+    for (std::int64_t t = 0; t < T; ++t) {
+      h = decay.select(1, t) * h + drive.select(1, t);
+      ys.push_back((h * parts[2].select(1, t).unsqueeze(1)).sum(-1));  // h·C
+    }
+    const torch::Tensor y = torch::stack(ys, 1) + d_ * x;
+    return out_proj_(y * F::silu(xz[1]));
+  }
+
+ private:
+  static constexpr int kState = 16;
+  int inner_, rank_;
+  torch::nn::Linear in_proj_{nullptr}, x_proj_{nullptr}, dt_proj_{nullptr}, out_proj_{nullptr};
+  torch::nn::Conv1d conv_{nullptr};
+  torch::Tensor a_log_, d_;
+};
+TORCH_MODULE(MambaCore);
+
 // ------------------------------------------------------------------------- StateNet
 
 class StateNet final : public ResponseModel {
@@ -72,6 +163,8 @@ class StateNet final : public ResponseModel {
     if (c.core == "gru") gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
     if (c.core == "lstm") lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
     if (c.core == "rnn") rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
+    if (c.core == "s4") s4_ = register_module("core", S4DCore(H));
+    if (c.core == "mamba") mamba_ = register_module("core", MambaCore(H));
     readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
   }
 
@@ -94,6 +187,8 @@ class StateNet final : public ResponseModel {
     if (gru_) h = std::get<0>(gru_->forward(y));
     if (lstm_) h = std::get<0>(lstm_->forward(y));
     if (rnn_) h = std::get<0>(rnn_->forward(y));
+    if (s4_) h = s4_(y);
+    if (mamba_) h = mamba_(y);
     return output_(readout_(h).transpose(1, 2));  // [B, N, T]
   }
 
@@ -105,6 +200,8 @@ class StateNet final : public ResponseModel {
   torch::nn::GRU gru_{nullptr};
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::RNN rnn_{nullptr};
+  S4DCore s4_{nullptr};
+  MambaCore mamba_{nullptr};
   torch::nn::Linear readout_{nullptr};
 };
 

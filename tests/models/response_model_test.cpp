@@ -27,6 +27,10 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   EXPECT_EQ(count(sn), 10585);
   sn.core = "lstm";
   EXPECT_EQ(count(sn), 40405);
+  sn.core = "mamba";
+  EXPECT_EQ(count(sn), 39145);  // 6H² + 4HR + 110H with R = 5
+  sn.core = "s4";               // S4D: H·(1 + 4·32 + 1) + 2H² + 2H, not the DPLR 2H² + 260H
+  EXPECT_EQ(count(sn), 560 + 14 + 70 * 130 + 2 * 70 * 70 + 2 * 70 + 71);
   sn.core = "gru";
   sn.num_units = 73;
   EXPECT_EQ(count(sn), 35577);
@@ -53,7 +57,7 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
 std::vector<ModelConfig> every_model(int F, int N) {
   std::vector<ModelConfig> v;
   for (const auto& a : architecture_names()) v.push_back(config(a, F, N));
-  for (const char* core : {"rnn", "lstm"}) {
+  for (const char* core : {"rnn", "lstm", "s4", "mamba"}) {
     ModelConfig c = config("statenet", F, N);
     c.core = core;
     v.push_back(c);
@@ -92,9 +96,14 @@ TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
     x2.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), t0}, 5.0);
     const torch::Tensor y2 = model->forward(x2);
     const auto before = torch::indexing::Slice(0, t0);
-    EXPECT_TRUE(torch::equal(y.index({torch::indexing::Slice(), torch::indexing::Slice(), before}),
-                             y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before})))
-        << "an output before t0 changed";
+    const torch::Tensor past = y.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
+    const torch::Tensor past2 = y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
+    if (c.core == "s4" && c.architecture == "statenet") {
+      // The FFT convolution spreads rounding (not signal) over the whole clip.
+      EXPECT_LE((past - past2).abs().max().item<double>(), 1e-5 * (1 + past.abs().max().item<double>()));
+    } else {
+      EXPECT_TRUE(torch::equal(past, past2)) << "an output before t0 changed";
+    }
     EXPECT_FALSE(torch::equal(y.index({torch::indexing::Slice(), torch::indexing::Slice(), t0}),
                               y2.index({torch::indexing::Slice(), torch::indexing::Slice(), t0})))
         << "the output at t0 must see the input at t0";
