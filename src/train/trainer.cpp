@@ -307,6 +307,7 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     std::mt19937_64 rng(static_cast<std::uint64_t>(seed) * 1000003ull + static_cast<std::uint64_t>(ck.epoch));
     std::shuffle(order.begin(), order.end(), rng);
     model->train();
+    const auto pass_start = Clock::now();
     double loss_sum = 0;
     int batches = 0;
     for (std::size_t i = 0; i < order.size();) {
@@ -322,6 +323,7 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
       loss_sum += loss.item<double>();
       ++batches;
     }
+    r.train_pass_seconds.push_back(std::chrono::duration<double>(Clock::now() - pass_start).count());
     ++ck.epoch;
     const double vloss = mean_loss(*model, val);
     ck.train_loss.push_back(loss_sum / batches);
@@ -471,6 +473,7 @@ std::string report_to_json(const TrainReport& report) {
                           {"excluded_units", r.excluded_units},
                           {"seconds", r.seconds},
                           {"seconds_per_epoch", r.seconds_per_epoch},
+                          {"train_pass_seconds", r.train_pass_seconds},
                           {"model", r.model_path},
                           {"train_loss", r.train_loss},
                           {"validation_loss", r.validation_loss}};
