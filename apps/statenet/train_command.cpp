@@ -63,10 +63,15 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--batch", o->batch_size, "Clips per step (16 for NAT4-sized data)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--test-stimuli", *test, "A fixed test split, e.g. 3,6,9,19 (default: random per seed)");
+  cmd->add_option("--tbptt", o->tbptt_k, "Train with TBPTT(1, K): gradients through the last K bins only (0 = full BPTT)")
+      ->capture_default_str();
+  auto no_warmup = std::make_shared<bool>(false);
+  cmd->add_flag("--no-warmup", *no_warmup, "TBPTT windows start from a zero state instead of the true state");
   cmd->add_flag("--resume", o->resume, "Continue a killed run from the checkpoints in the output directory");
   cmd->callback([=] {
     const Dataset d = read_dataset(*data, ReadOptions{false, false});
     TrainOptions opts = *o;
+    opts.tbptt_warmup = !*no_warmup;
     opts.model = default_model_config(*arch, d.num_bands(), d.num_units());
     opts.model.core = *core;
     opts.model.first_layer = *first;

@@ -40,6 +40,11 @@ ResponseModel::ResponseModel(ModelConfig config) : config_(std::move(config)) {
   output_ = register_module("output", OutputNonlinearity(config_.output, config_.num_units));
 }
 
+torch::Tensor ResponseModel::forward_tbptt(const torch::Tensor&, std::int64_t, bool) {
+  throw std::invalid_argument("TBPTT applies to StateNet with an rnn, gru or lstm core, not to '" + config_.architecture +
+                              (config_.architecture == "statenet" ? "-" + config_.core : std::string()) + "'");
+}
+
 std::int64_t ResponseModel::parameter_count() const {
   std::int64_t n = 0;
   for (const auto& p : parameters()) n += p.numel();
@@ -169,6 +174,44 @@ class StateNet final : public ResponseModel {
   }
 
   torch::Tensor forward(const torch::Tensor& x) override {
+    const torch::Tensor u = features(x);
+    torch::Tensor h;
+    if (gru_) h = std::get<0>(gru_->forward(u));
+    if (lstm_) h = std::get<0>(lstm_->forward(u));
+    if (rnn_) h = std::get<0>(rnn_->forward(u));
+    if (s4_) h = s4_(u);
+    if (mamba_) h = mamba_(u);
+    return output_(readout_(h).transpose(1, 2));  // [B, N, T]
+  }
+
+  torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t K, bool warmup) override {
+    if (!gru_ && !lstm_ && !rnn_) ResponseModel::forward_tbptt(x, K, warmup);
+    if (K < 1) throw std::invalid_argument("TBPTT needs K ≥ 1");
+    const torch::Tensor u = features(x);  // [B, T, H], with its graph
+    const std::int64_t B = u.size(0), T = u.size(1), H = u.size(2);
+    K = std::min(K, T);
+    // Bins t < K: one run from the clip start (their histories are shorter than K).
+    std::vector<torch::Tensor> parts{run_core(u.narrow(1, 0, K), {}, {})};
+    if (K < T) {
+      // Bins t ≥ K: window [t − K + 1, t] of every such bin, batched: [B·(T − K), K, H].
+      const std::int64_t W = T - K;
+      const torch::Tensor windows = u.unfold(1, K, 1).narrow(1, 1, W).permute({0, 1, 3, 2}).reshape({B * W, K, H});
+      torch::Tensor h0 = torch::zeros({1, B * W, H}, u.options()), c0 = h0;
+      if (warmup) {
+        // The state at bin s − 1 for the window starting at s = t − K + 1 (1 … T − K).
+        torch::NoGradGuard no_grad;
+        const auto [hs, cs] = states(u.detach());  // [B, T, H] each
+        h0 = hs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
+        if (cs.defined()) c0 = cs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
+      }
+      parts.push_back(run_core(windows, h0, c0).select(1, K - 1).reshape({B, W, H}));
+    }
+    return output_(readout_(torch::cat(parts, 1)).transpose(1, 2));
+  }
+
+ private:
+  // LC (or FC / CONV) → BN → sigmoid → flatten channel-major: [B, F, T] → [B, T, C·L].
+  torch::Tensor features(const torch::Tensor& x) {
     const auto B = x.size(0), T = x.size(2);
     const int C = config_.lc_channels, L = config_.lc_positions();
     const torch::Tensor xt = x.transpose(1, 2);  // [B, T, F]
@@ -182,17 +225,31 @@ class StateNet final : public ResponseModel {
     } else {
       y = conv_(xt.reshape({B * T, 1, config_.num_bands})).view({B, T, C, L});
     }
-    y = torch::sigmoid(bn_(y.reshape({B * T, C, L}))).reshape({B, T, C * L});  // channel-major c·L + l
-    torch::Tensor h;
-    if (gru_) h = std::get<0>(gru_->forward(y));
-    if (lstm_) h = std::get<0>(lstm_->forward(y));
-    if (rnn_) h = std::get<0>(rnn_->forward(y));
-    if (s4_) h = s4_(y);
-    if (mamba_) h = mamba_(y);
-    return output_(readout_(h).transpose(1, 2));  // [B, N, T]
+    return torch::sigmoid(bn_(y.reshape({B * T, C, L}))).reshape({B, T, C * L});
   }
 
- private:
+  // The recurrent core over u [B', T', H] from (h0, c0) (undefined = zero state).
+  torch::Tensor run_core(const torch::Tensor& u, const torch::Tensor& h0, const torch::Tensor& c0) {
+    if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
+    if (rnn_) return std::get<0>(h0.defined() ? rnn_->forward(u, h0) : rnn_->forward(u));
+    if (h0.defined()) return std::get<0>(lstm_->forward(u, std::make_tuple(h0, c0)));
+    return std::get<0>(lstm_->forward(u));
+  }
+
+  // Every state of a zero-start run: h_t (and the LSTM's c_t) for t = 0 … T − 1.
+  std::pair<torch::Tensor, torch::Tensor> states(const torch::Tensor& u) {
+    if (!lstm_) return {run_core(u, {}, {}), {}};
+    const auto B = u.size(0), H = u.size(2);
+    std::tuple<torch::Tensor, torch::Tensor> hc{torch::zeros({1, B, H}, u.options()), torch::zeros({1, B, H}, u.options())};
+    std::vector<torch::Tensor> hs, cs;
+    for (std::int64_t t = 0; t < u.size(1); ++t) {
+      hc = std::get<1>(lstm_->forward(u.narrow(1, t, 1), hc));
+      hs.push_back(std::get<0>(hc)[0]);
+      cs.push_back(std::get<1>(hc)[0]);
+    }
+    return {torch::stack(hs, 1), torch::stack(cs, 1)};
+  }
+
   torch::Tensor lc_weight_, lc_bias_;
   torch::nn::Linear fc_{nullptr};
   torch::nn::Conv1d conv_{nullptr};

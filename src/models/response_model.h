@@ -32,6 +32,12 @@ class ResponseModel : public torch::nn::Module {
   explicit ResponseModel(ModelConfig config);
   /// x [B, F, T] → r̂ [B, N, T].
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  /// The same outputs for training with TBPTT(1, K) (paper Methods): output t is computed
+  /// by a graph that starts K bins earlier, from the true state there (warm-up: the state of a
+  /// no-grad run from the clip start) or from zero (no warm-up); for t < K the graph starts
+  /// at the clip start. K ≥ T is full BPTT. Recurrent StateNet cores (rnn, gru, lstm) only;
+  /// others throw std::invalid_argument.
+  virtual torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t k, bool warmup);
   const ModelConfig& config() const { return config_; }
   std::int64_t parameter_count() const;
 

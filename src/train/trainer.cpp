@@ -317,7 +317,8 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
         batch.push_back(&train[order[i++]]);
       const Clip b = batch.size() == 1 ? *batch.front() : stack(batch);
       opt.zero_grad();
-      const torch::Tensor loss = masked_mse(model->forward(b.x), b);
+      const torch::Tensor prediction = o.tbptt_k > 0 ? model->forward_tbptt(b.x, o.tbptt_k, o.tbptt_warmup) : model->forward(b.x);
+      const torch::Tensor loss = masked_mse(prediction, b);
       loss.backward();
       opt.step();
       loss_sum += loss.item<double>();
@@ -405,7 +406,12 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.model.validate();
   check_data(d, report.model);
   report.parameters = make_response_model(report.model)->parameter_count();
+  report.tbptt_k = o.tbptt_k;
+  report.tbptt_warmup = o.tbptt_warmup;
   if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
+  if (o.tbptt_k > 0 && !(report.model.architecture == "statenet" &&
+                         (report.model.core == "gru" || report.model.core == "lstm" || report.model.core == "rnn")))
+    throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
   std::vector<double> seed_raw, seed_norm;
   for (int i = 0; i < o.seeds; ++i) {
@@ -457,6 +463,7 @@ std::string report_to_json(const TrainReport& report) {
   nlohmann::json j;
   j["model"] = nlohmann::json::parse(report.model.to_json());
   j["parameters"] = report.parameters;
+  j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup}};
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
                   {"seconds", report.seconds}};

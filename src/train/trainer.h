@@ -28,6 +28,8 @@ struct TrainOptions {
   int max_epochs = 2000;         ///< safety bound (the paper states none)
   double learning_rate = 1e-3;
   int batch_size = 1;            ///< clips per step (clips of equal length only)
+  int tbptt_k = 0;               ///< TBPTT(1, K) window in bins; 0 = full-clip BPTT
+  bool tbptt_warmup = true;      ///< windows start from the true state (else from zero)
   int threads = 0;               ///< 0 = all cores
   std::vector<int> test_stimuli; ///< a fixed test split (validation still drawn per seed); empty = random
   std::string output_dir;        ///< checkpoints, results.json, models, pictures; empty = none
@@ -59,6 +61,8 @@ struct SeedResult {
 struct TrainReport {
   ModelConfig model;               ///< as trained (sizes and provenance filled in)
   std::int64_t parameters = 0;     ///< of one model
+  int tbptt_k = 0;                 ///< 0 = full BPTT
+  bool tbptt_warmup = true;
   std::vector<SeedResult> runs;
   double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
   double seconds = 0.0;

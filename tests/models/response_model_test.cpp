@@ -227,3 +227,56 @@ TEST(ResponseModel, exportedFilesAreReadableByAPlainNumpyReader) {
 
 }  // namespace
 }  // namespace statenet
+
+namespace statenet {
+namespace {
+
+std::vector<torch::Tensor> gradients(ResponseModel& m, const torch::Tensor& out, const torch::Tensor& target) {
+  m.zero_grad();
+  (out - target).pow(2).mean().backward();
+  std::vector<torch::Tensor> g;
+  for (const auto& p : m.parameters()) g.push_back(p.grad().clone());
+  return g;
+}
+
+double max_relative_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>() / (1e-8 + b[i].abs().max().item<double>()));
+  return worst;
+}
+
+TEST(ResponseModel, tbpttWithKEqualToTheClipIsFullBptt) {
+  for (const char* core : {"gru", "lstm", "rnn"}) {
+    SCOPED_TRACE(core);
+    torch::manual_seed(4);
+    ModelConfig c = default_model_config("statenet", 16, 3);
+    c.core = core;
+    auto m = make_response_model(c);
+    m->train();
+    const torch::Tensor x = torch::randn({2, 16, 40}), y = torch::randn({2, 3, 40});
+    const auto full = gradients(*m, m->forward(x), y);
+    const auto tbptt = gradients(*m, m->forward_tbptt(x, 40, true), y);
+    EXPECT_LT(max_relative_difference(tbptt, full), 1e-5) << "largest relative gradient difference";
+    // K < T with warm-up: the same outputs (the windows restart from the true states) but
+    // truncated gradients; without warm-up the outputs change.
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::allclose(m->forward_tbptt(x, 8, true), m->forward(x), 1e-5, 1e-6));
+    EXPECT_FALSE(torch::allclose(m->forward_tbptt(x, 8, false), m->forward(x), 1e-4, 1e-5));
+  }
+  auto cnn = make_response_model(default_model_config("cnn2d", 34, 2));
+  EXPECT_THROW(cnn->forward_tbptt(torch::randn({1, 34, 30}), 5, true), std::invalid_argument);
+}
+
+TEST(ResponseModel, tbpttTruncatesTheGradient) {
+  torch::manual_seed(5);
+  auto m = make_response_model(default_model_config("statenet", 16, 2));
+  m->train();
+  const torch::Tensor x = torch::randn({1, 16, 40}), y = torch::randn({1, 2, 40});
+  const auto full = gradients(*m, m->forward(x), y);
+  const auto short_k = gradients(*m, m->forward_tbptt(x, 4, true), y);
+  EXPECT_GT(max_relative_difference(short_k, full), 1e-3);
+}
+
+}  // namespace
+}  // namespace statenet
