@@ -90,9 +90,11 @@ void add_train_command(CLI::App& app) {
     std::printf("%s on %s: %lld parameters, %zu runs\n", (*arch == "statenet" ? "statenet-" + *core : *arch).c_str(),
                 d.name.c_str(), static_cast<long long>(r.parameters), r.runs.size());
     for (const auto& run : r.runs) {
-      std::printf("  seed %d%s: test CC_raw %.3f  CC_norm %.3f  (best epoch %d of %d, %.1f s, %.2f s/epoch)\n", run.seed,
-                  run.unit >= 0 ? (" unit " + std::to_string(run.unit)).c_str() : "", run.mean_cc_raw, run.mean_cc_norm,
-                  run.best_epoch, run.epochs_run, run.seconds, run.seconds_per_epoch);
+      std::string test;
+      for (int k : run.split.test) test += (test.empty() ? "" : ",") + std::to_string(k);
+      std::printf("  seed %d%s: test CC_raw %.3f  CC_norm %.3f  on stimuli %s  (best epoch %d of %d, %.1f s, %.2f s/epoch)\n",
+                  run.seed, run.unit >= 0 ? (" unit " + std::to_string(run.unit)).c_str() : "", run.mean_cc_raw,
+                  run.mean_cc_norm, test.c_str(), run.best_epoch, run.epochs_run, run.seconds, run.seconds_per_epoch);
     }
     std::printf("mean over %d seeds: CC_raw %.3f ± %.3f, CC_norm %.3f ± %.3f (sem); %.0f s → %s/results.json\n", opts.seeds,
                 r.mean_cc_raw, r.sem_cc_raw, r.mean_cc_norm, r.sem_cc_norm, r.seconds, out->c_str());

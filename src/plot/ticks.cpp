@@ -16,7 +16,10 @@ double nice_tick_step(double range, int target) {
 
 std::string format_tick(double v, double step) {
   char buf[32];
-  const int decimals = step >= 1 ? 0 : std::min(4, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+  // As many decimals as the step needs: 2.5 → 1, 0.25 → 2, 5 → 0.
+  int decimals = 0;
+  while (decimals < 4 && std::fabs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+    ++decimals;
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   const std::string s = buf;
   return s == "-0" ? "0" : s;

@@ -414,6 +414,23 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
   std::vector<double> seed_raw, seed_norm;
+  auto mean_sem = [](const std::vector<double>& v, double& mean, double& sem) {
+    mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+    double ss = 0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
+  };
+  // results.json after every seed, so that a long run that is stopped keeps what it finished.
+  auto write_results = [&] {
+    if (o.output_dir.empty()) return;
+    const std::string path = o.output_dir + "/results.json", tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) throw std::runtime_error(path + ": cannot write");
+    const std::string json = report_to_json(report);
+    const bool ok = std::fwrite(json.data(), 1, json.size(), f) == json.size();
+    if (std::fclose(f) != 0 || !ok) throw std::runtime_error(path + ": write failed (disk full?)");
+    fs::rename(tmp, path);
+  };
   for (int i = 0; i < o.seeds; ++i) {
     const int seed = o.first_seed + i;
     if (population) {
@@ -437,24 +454,10 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
       seed_raw.push_back(n_raw ? raw / n_raw : NAN);
       seed_norm.push_back(n_norm ? norm / n_norm : NAN);
     }
-  }
-  auto mean_sem = [](const std::vector<double>& v, double& mean, double& sem) {
-    mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-    double ss = 0;
-    for (double x : v) ss += (x - mean) * (x - mean);
-    sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
-  };
-  mean_sem(seed_raw, report.mean_cc_raw, report.sem_cc_raw);
-  mean_sem(seed_norm, report.mean_cc_norm, report.sem_cc_norm);
-  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!o.output_dir.empty()) {
-    const std::string path = o.output_dir + "/results.json", tmp = path + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) throw std::runtime_error(path + ": cannot write");
-    const std::string json = report_to_json(report);
-    std::fwrite(json.data(), 1, json.size(), f);
-    std::fclose(f);
-    fs::rename(tmp, path);
+    mean_sem(seed_raw, report.mean_cc_raw, report.sem_cc_raw);
+    mean_sem(seed_norm, report.mean_cc_norm, report.sem_cc_norm);
+    report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    write_results();
   }
   return report;
 }
