@@ -174,15 +174,19 @@ bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim
     throw std::runtime_error(path + ": unreadable checkpoint (" + std::string(e.what()).substr(0, 120) + ")");
   }
   torch::NoGradGuard no_grad;
-  for (auto& [k, v] : model_state(model)) {
-    torch::Tensor t;
-    a.read("model." + k, t);
-    v.copy_(t);
+  try {
+    for (auto& [k, v] : model_state(model)) {
+      torch::Tensor t;
+      a.read("model." + k, t);
+      v.copy_(t);
+    }
+    for (auto& [k, v] : best) a.read("best." + k, v);
+    torch::serialize::InputArchive o;
+    a.read("optimizer", o);
+    opt.load(o);
+  } catch (const c10::Error&) {
+    throw std::runtime_error(path + ": checkpoint of another model or run (remove it, or train into another directory)");
   }
-  for (auto& [k, v] : best) a.read("best." + k, v);
-  torch::serialize::InputArchive o;
-  a.read("optimizer", o);
-  opt.load(o);
   // A fresh tensor per read: InputArchive::read into a defined tensor keeps its dtype.
   auto read = [&](const char* key) {
     torch::Tensor t;
