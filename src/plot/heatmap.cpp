@@ -135,7 +135,7 @@ void draw_heatmap(Image& img, const PlotArea& area, const float* values, int row
     img.hline(bar_x + bar_w, bar_x + bar_w + 4, py, kInk);
     text.draw(img, bar_x + bar_w + 6, py + 4, format_tick(v, bar_step), 11, kInk);
   }
-  if (!o.colour_label.empty()) text.draw_vertical(img, bar_x + bar_w + 80, top + plot_h / 2, o.colour_label, 12, kGrey);
+  if (!o.colour_label.empty()) text.draw_vertical(img, bar_x + bar_w + 62, top + plot_h / 2, o.colour_label, 12, kGrey);
 }
 
 }  // namespace statenet

@@ -503,6 +503,21 @@ std::string report_to_json(const TrainReport& report) {
   return j.dump(1);
 }
 
+std::vector<float> predict_responses(const std::string& model_path, const std::vector<float>& cochleagram,
+                                     std::int64_t T, ModelConfig* config) {
+  std::shared_ptr<ResponseModel> model = load_model(model_path);
+  const int F = model->config().num_bands;
+  if (static_cast<std::int64_t>(cochleagram.size()) != F * T) {
+    throw std::invalid_argument(model_path + ": the model expects " + std::to_string(F) + " bands, the cochleagram has " +
+                                std::to_string(T > 0 ? cochleagram.size() / T : 0));
+  }
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::from_blob(const_cast<float*>(cochleagram.data()), {1, F, T}, torch::kFloat32);
+  const torch::Tensor y = model->forward(x)[0].contiguous();
+  if (config) *config = model->config();
+  return std::vector<float>(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
+}
+
 EvalReport evaluate_model(const std::string& model_path, const Dataset& d, const std::vector<int>& stimuli_in, int threads) {
   torch::set_num_threads(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
   std::shared_ptr<ResponseModel> model = load_model(model_path);

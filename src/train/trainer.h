@@ -89,6 +89,11 @@ struct EvalReport {
   double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
   int excluded_units = 0;
 };
+// Runs an exported model on one cochleagram [F, T] (band-major) and returns its predicted
+// responses [N, T] (unit-major), with the model's configuration. Offline (LibTorch).
+std::vector<float> predict_responses(const std::string& model_path, const std::vector<float>& cochleagram,
+                                     std::int64_t num_frames, ModelConfig* config = nullptr);
+
 // Evaluates an exported model on the given stimuli of a dataset (all if empty).
 EvalReport evaluate_model(const std::string& model_path, const Dataset& data, const std::vector<int>& stimuli = {},
                           int threads = 0);

@@ -113,6 +113,10 @@ TEST_F(Cli, demoRunsOnTheBuiltInSound) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/demo/demo_sound.wav"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/demo/cochleagram_ns1.png"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/demo/cochleagram_gammatone64.png"));
+#ifdef STATENET_WITH_TRAINING
+  EXPECT_TRUE(std::filesystem::exists(dir + "/demo/predicted_firing.png"));
+  EXPECT_NE(r.output.find("73 units predicted by ns1-statenet-gru.safetensors"), std::string::npos) << r.output;
+#endif
 }
 
 TEST_F(Cli, helpExplainsEveryCommand) {

@@ -1,0 +1,56 @@
+#include "cochleagram_render.h"
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+
+#include "audio/audio_file.h"
+#include "cochleagram_io.h"
+
+namespace statenet {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset) {
+  auto front_end = make_front_end(preset, audio.sample_rate_hz);
+  const auto t0 = std::chrono::steady_clock::now();
+  Rendered r;
+  r.cochleagram = compute_cochleagram(*front_end, audio.samples.data(), audio.samples.size());
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (r.cochleagram.num_frames == 0) {
+    throw std::runtime_error(audio.origin + ": too short for one frame (" + std::to_string(audio.samples.size()) +
+                             " samples; the first frame ends at sample " +
+                             std::to_string(frame_end_sample(0, front_end->hop_samples())) + ")");
+  }
+  return r;
+}
+
+void write_output(const std::string& out, const Rendered& r, const CochleagramPreset& preset,
+                  const AudioBuffer& audio) {
+  auto fe = make_front_end(preset, audio.sample_rate_hz);
+  CochleagramInfo info;
+  info.preset = preset.name;
+  info.front_end = fe->describe();
+  info.source = std::filesystem::path(audio.origin).filename().string();
+  info.value_label = preset.value_label();
+  info.sample_rate_hz = audio.sample_rate_hz;
+  info.hop_samples = fe->hop_samples();
+  if (ends_with(out, ".png")) {
+    write_cochleagram_png(out, r.cochleagram, info);
+  } else if (ends_with(out, ".h5") || ends_with(out, ".hdf5")) {
+    write_cochleagram_h5(out, r.cochleagram, info);
+  } else {
+    throw std::runtime_error(out + ": unknown output type (use .png for a picture or .h5 for the array)");
+  }
+}
+
+AudioBuffer load_for_preset(const std::string& path, const CochleagramPreset& preset) {
+  AudioReadOptions ro;
+  ro.target_sample_rate_hz = preset.sample_rate_hz();
+  ro.highest_analysed_hz = preset.highest_centre_hz();
+  return read_audio_file(path, ro);
+}
+
+}  // namespace statenet
