@@ -49,7 +49,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--data", *data, "Dataset file (.h5) from 'statenet data import|simulate'")->required();
   cmd->add_option("-o,--output-dir", *out, "Where to write models, pictures, checkpoints and results.json")->required();
   cmd->add_option("--model", *arch, "statenet, l, ln, nrf, dnet, cnn2d or transformer")->capture_default_str();
-  cmd->add_option("--core", *core, "StateNet recurrent core: gru, lstm or rnn")->capture_default_str();
+  cmd->add_option("--core", *core, "StateNet recurrent core: gru, lstm, rnn, s4 (diagonal S4D) or mamba")->capture_default_str();
   cmd->add_option("--first-layer", *first, "StateNet first layer: lc, fc or conv")->capture_default_str();
   cmd->add_option("--output", *output,
                   "Output nonlinearity: identity, double_exponential or sigmoid (default: identity for statenet and l, "

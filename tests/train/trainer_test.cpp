@@ -36,6 +36,7 @@ TEST(Trainer, aShortTrainingRecoversASimulatedLinearNeuron) {
   o.learning_rate = 3e-3;
   o.patience_epochs = 15;
   o.max_epochs = 120;
+  o.threads = 1;  // deterministic: the same result on every machine with this LibTorch
   const TrainReport r = train_models(d, o);
   ASSERT_EQ(r.runs.size(), 1u);
   EXPECT_GE(r.runs[0].mean_cc_norm, 0.9) << "after " << r.runs[0].epochs_run << " epochs, " << r.runs[0].seconds << " s";
