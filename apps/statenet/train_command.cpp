@@ -67,11 +67,15 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   auto no_warmup = std::make_shared<bool>(false);
   cmd->add_flag("--no-warmup", *no_warmup, "TBPTT windows start from a zero state instead of the true state");
+  auto generic_output_init = std::make_shared<bool>(false);
+  cmd->add_flag("--generic-output-init", *generic_output_init,
+                "Start the output nonlinearity from its generic random init instead of the training responses' scale");
   cmd->add_flag("--resume", o->resume, "Continue a killed run from the checkpoints in the output directory");
   cmd->callback([=] {
     const Dataset d = read_dataset(*data, ReadOptions{false, false});
     TrainOptions opts = *o;
     opts.tbptt_warmup = !*no_warmup;
+    opts.fit_output_to_data = !*generic_output_init;
     opts.model = default_model_config(*arch, d.num_bands(), d.num_units());
     opts.model.core = *core;
     opts.model.first_layer = *first;

@@ -35,6 +35,26 @@ torch::Tensor OutputNonlinearityImpl::forward(const torch::Tensor& y) {
   return y;
 }
 
+void OutputNonlinearityImpl::fit_to_responses(const torch::Tensor& low, const torch::Tensor& mean, const torch::Tensor& high) {
+  if (kind_ == "identity") return;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor range = torch::clamp(high - low, 1e-3);
+  // Fraction of the range at which the mean sits, kept inside (0, 1).
+  const torch::Tensor fraction = torch::clamp((mean - low) / range, 0.02, 0.98);
+  auto inverse_softplus = [](const torch::Tensor& y) { return y + torch::log(-torch::expm1(-y)); };
+  if (kind_ == "double_exponential") {
+    // f(0) = a·exp(−exp(−s)) + b = mean  ⇒  s = −ln(−ln(fraction)).
+    p0_.copy_(inverse_softplus(range));
+    p1_.copy_(inverse_softplus(torch::clamp(low, 1e-4)));
+    p3_.copy_(-torch::log(-torch::log(fraction)));
+  } else {  // sigmoid b/(1 + exp(−(x − c)/d)) has no offset: b = highest, c so that f(0) = mean
+    const torch::Tensor top = torch::clamp(high, 1e-3);
+    const torch::Tensor share = torch::clamp(mean / top, 0.02, 0.98);
+    p0_.copy_(top);
+    p1_.copy_(p2_ * torch::log(1 / share - 1));
+  }
+}
+
 ResponseModel::ResponseModel(ModelConfig config) : config_(std::move(config)) {
   config_.validate();
   output_ = register_module("output", OutputNonlinearity(config_.output, config_.num_units));

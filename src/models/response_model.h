@@ -20,6 +20,10 @@ class OutputNonlinearityImpl : public torch::nn::Module {
   OutputNonlinearityImpl(const std::string& kind, int num_units);
   torch::Tensor forward(const torch::Tensor& y);
   const std::string& kind() const { return kind_; }
+  /// Data-driven start, [N] tensors each: the double exponential gets b (offset) = each unit's
+  /// lowest response, a (range) = highest − lowest; the sigmoid its height = highest; then s
+  /// (or c) so that the output for a zero input is the unit's mean response. Identity: nothing.
+  void fit_to_responses(const torch::Tensor& low, const torch::Tensor& mean, const torch::Tensor& high);
 
  private:
   std::string kind_;
@@ -40,6 +44,7 @@ class ResponseModel : public torch::nn::Module {
   virtual torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t k, bool warmup);
   const ModelConfig& config() const { return config_; }
   std::int64_t parameter_count() const;
+  OutputNonlinearity& output_nonlinearity() { return output_; }
 
  protected:
   ModelConfig config_;

@@ -289,6 +289,14 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
 
   torch::manual_seed(static_cast<std::uint64_t>(seed));
   std::shared_ptr<ResponseModel> model = make_response_model(config);
+  if (o.fit_output_to_data) {
+    // The output nonlinearity starts on the scale of the training responses (per unit:
+    // lowest, mean and highest PSTH value), instead of the generic init's 0.2–2.5.
+    std::vector<torch::Tensor> targets;
+    for (const Clip& c : train) targets.push_back(c.target[0]);
+    const torch::Tensor all = torch::cat(targets, 1);  // [N, ΣT]
+    model->output_nonlinearity()->fit_to_responses(std::get<0>(all.min(1)), all.mean(1), std::get<0>(all.max(1)));
+  }
   torch::optim::AdamW opt(model->parameters(),
                           torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.999}).eps(1e-8).weight_decay(0.0));
   State best = clone_state(*model);
@@ -412,6 +420,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.parameters = make_response_model(report.model)->parameter_count();
   report.tbptt_k = o.tbptt_k;
   report.tbptt_warmup = o.tbptt_warmup;
+  report.fit_output_to_data = o.fit_output_to_data;
   if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
   if (o.tbptt_k > 0 && !(report.model.architecture == "statenet" &&
                          (report.model.core == "gru" || report.model.core == "lstm" || report.model.core == "rnn")))
@@ -470,7 +479,8 @@ std::string report_to_json(const TrainReport& report) {
   nlohmann::json j;
   j["model"] = nlohmann::json::parse(report.model.to_json());
   j["parameters"] = report.parameters;
-  j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup}};
+  j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
+                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"}};
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
                   {"seconds", report.seconds}};

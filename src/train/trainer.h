@@ -28,6 +28,9 @@ struct TrainOptions {
   int max_epochs = 2000;         ///< safety bound (the paper states none)
   double learning_rate = 1e-3;
   int batch_size = 1;            ///< clips per step (clips of equal length only)
+  /// Start the output nonlinearity on the scale of the training PSTHs (models.md's generic
+  /// double-exponential init outputs 0.2–2.5 per bin against NS1's ~0.06). Default on.
+  bool fit_output_to_data = true;
   int tbptt_k = 0;               ///< TBPTT(1, K) window in bins; 0 = full-clip BPTT
   bool tbptt_warmup = true;      ///< windows start from the true state (else from zero)
   int threads = 0;               ///< 0 = all cores
@@ -63,6 +66,7 @@ struct TrainReport {
   std::int64_t parameters = 0;     ///< of one model
   int tbptt_k = 0;                 ///< 0 = full BPTT
   bool tbptt_warmup = true;
+  bool fit_output_to_data = true;
   std::vector<SeedResult> runs;
   double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
   double seconds = 0.0;

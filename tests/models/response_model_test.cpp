@@ -280,3 +280,23 @@ TEST(ResponseModel, tbpttTruncatesTheGradient) {
 
 }  // namespace
 }  // namespace statenet
+
+namespace statenet {
+namespace {
+
+TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
+  for (const char* kind : {"double_exponential", "sigmoid"}) {
+    SCOPED_TRACE(kind);
+    torch::manual_seed(6);
+    OutputNonlinearity f(kind, 3);
+    const torch::Tensor low = torch::tensor({0.0f, 0.1f, 1.0f}), mean = torch::tensor({0.06f, 0.3f, 2.0f}),
+                        high = torch::tensor({1.2f, 0.9f, 5.0f});
+    f->fit_to_responses(low, mean, high);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor at_zero = f->forward(torch::zeros({1, 3, 1})).view({3});
+    EXPECT_TRUE(torch::allclose(at_zero, mean, 1e-3, 1e-4)) << at_zero;
+  }
+}
+
+}  // namespace
+}  // namespace statenet
