@@ -176,3 +176,35 @@ TEST_F(DataCli, importsNs1AndPrintsTheAcceptanceNumbers) {
 
 }  // namespace
 }  // namespace statenet
+
+#ifdef STATENET_WITH_TRAINING
+namespace statenet {
+namespace {
+
+TEST(TrainCli, trainEvalAndResultsEndToEnd) {
+  const std::string dir = test::temp_dir();
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 -o " + dir + "/sim.h5").exit_code, 0);
+  // L with a 10-bin window for 4 units: 4·(34·10 + 1) + 2·4 (BN) = 1372 parameters.
+  Result r = run("train --data " + dir + "/sim.h5 --model l --window-bins 10 --seeds 2 --max-epochs 3 --threads 1 -o " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("l on simulated: 1372 parameters, 2 runs"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mean over 2 seeds"), std::string::npos) << r.output;
+  r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/sim.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("over 4 units"), std::string::npos) << r.output;
+  r = run("results " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| l | 1372 | 2 |"), std::string::npos) << r.output;
+  // Bad input: a model whose bands do not match the data; a missing run directory.
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 --cochleagram nat4 -o " + dir + "/nat4.h5").exit_code, 0);
+  r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/nat4.h5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("the model expects 34 frequency bands, the dataset 'simulated' has 18"), std::string::npos) << r.output;
+  r = run("results " + dir + "/nowhere");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("results.json: no such file"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace statenet
+#endif
