@@ -118,6 +118,30 @@ bool is_natural_sound(const std::string& type) {
   return t == "naturalsound" || t == "nauralsound";  // the misspelling occurs in the files
 }
 
+// One natural-sound trigger of a trial file: its description, and the response segment
+// trace[time − 1 : time − 1 + duration·sf] (mV). False for other trigger types.
+struct Trigger {
+  std::string where, description;
+  std::vector<double> segment;
+};
+bool read_natural_sound_trigger(const MatFile& f, const matvar_t* triggers, std::size_t k, const Trace& trace, Trigger& out) {
+  const std::string w = "triggers(" + std::to_string(k + 1) + ")";
+  if (!is_natural_sound(mat_string(f, mat_field(f, triggers, "type", k, w), w + ".type"))) return false;
+  const matvar_t* param = mat_field(f, triggers, "param", k, w);
+  out.where = w;
+  out.description = mat_string(f, mat_field(f, param, "description", 0, w + ".param"), w + ".param.description");
+  const double dur_ms = number(f, mat_field(f, param, "duration", 0, w + ".param"), w + ".param.duration");
+  const double onset = number(f, mat_field(f, triggers, "time", k, w), w + ".time");  // 1-based sample
+  const auto a = static_cast<std::int64_t>(onset) - 1, n = static_cast<std::int64_t>(std::llround(dur_ms * trace.sf / 1000));
+  if (a < 0 || a + n > static_cast<std::int64_t>(trace.mv.size())) {
+    throw std::runtime_error(f.path() + ": " + w + ": the response window [" + std::to_string(a) + ", " +
+                             std::to_string(a + n) + ") lies outside the trace of " + std::to_string(trace.mv.size()) +
+                             " samples");
+  }
+  out.segment.assign(trace.mv.begin() + a, trace.mv.begin() + a + n);
+  return true;
+}
+
 // Min–max normalisation of one unit over everything it responded to.
 void min_max_normalise(Dataset& d, int unit) {
   float lo = INFINITY, hi = -INFINITY;
@@ -165,24 +189,15 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
       const Trace trace = read_trace(f);
       const matvar_t* trig = f.variable("triggers");
       for (std::size_t k = 0; k < mat_numel(trig); ++k) {
-        const std::string w = "triggers(" + std::to_string(k + 1) + ")";
-        if (!is_natural_sound(mat_string(f, mat_field(f, trig, "type", k, w), w + ".type"))) continue;
-        const matvar_t* param = mat_field(f, trig, "param", k, w);
-        const std::string desc = mat_string(f, mat_field(f, param, "description", 0, w + ".param"), w + ".param.description");
-        const double dur_ms = number(f, mat_field(f, param, "duration", 0, w + ".param"), w + ".param.duration");
-        const double onset = number(f, mat_field(f, trig, "time", k, w), w + ".time");  // 1-based sample
-        const std::string file = mat_string(f, mat_field(f, trig, "file", k, w), w + ".file");
-        const auto a = static_cast<std::int64_t>(onset) - 1, n = static_cast<std::int64_t>(std::llround(dur_ms * trace.sf / 1000));
-        if (a < 0 || a + n > static_cast<std::int64_t>(trace.mv.size())) {
-          throw std::runtime_error(f.path() + ": " + w + ": the response window [" + std::to_string(a) + ", " +
-                                   std::to_string(a + n) + ") lies outside the trace of " +
-                                   std::to_string(trace.mv.size()) + " samples");
-        }
+        Trigger t;
+        if (!read_natural_sound_trigger(f, trig, k, trace, t)) continue;
+        const std::string desc = t.description;
+        const std::string file = mat_string(f, mat_field(f, trig, "file", k, t.where), t.where + ".file");
         if (!any) {
           d.unit_ids.push_back("wehr/" + sessions[c]);
           any = true;
         }
-        segments.push_back({d.num_units() - 1, desc, std::vector<double>(trace.mv.begin() + a, trace.mv.begin() + a + n), trace.sf});
+        segments.push_back({d.num_units() - 1, desc, std::move(t.segment), trace.sf});
         if (!stim_by_description.count(desc)) {
           stim_by_description[desc] = 0;
           stim_files.emplace_back(desc, file);
@@ -253,12 +268,10 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
       const Trace trace = read_trace(f);
       const matvar_t* trig = f.variable("triggers");
       for (std::size_t k = 0; k < mat_numel(trig); ++k) {
-        const std::string w = "triggers(" + std::to_string(k + 1) + ")";
-        if (!is_natural_sound(mat_string(f, mat_field(f, trig, "type", k, w), w + ".type"))) continue;
-        const matvar_t* tp = mat_field(f, trig, "param", k, w);
-        const std::string desc = mat_string(f, mat_field(f, tp, "description", 0, w + ".param"), w + ".param.description");
-        const double dur_ms = number(f, mat_field(f, tp, "duration", 0, w + ".param"), w + ".param.duration");
-        const double onset = number(f, mat_field(f, trig, "time", k, w), w + ".time");
+        Trigger trigger;
+        if (!read_natural_sound_trigger(f, trig, k, trace, trigger)) continue;
+        const std::string& w = trigger.where;
+        const std::string& desc = trigger.description;
         // "Sequence 1: 2 1 3" → segments 2, 1, 3 (1-based into param.stimulus).
         const auto colon = desc.find(':');
         if (colon == std::string::npos) throw std::runtime_error(f.path() + ": " + w + ".param.description: expected 'Sequence n: i j …', found '" + desc + "'");
@@ -276,15 +289,11 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
         if (files.empty()) throw std::runtime_error(f.path() + ": " + w + ".param.description: no segments in '" + desc + "'");
         std::string key;
         for (const auto& s : files) key += (key.empty() ? "" : " + ") + s;
-        const auto a = static_cast<std::int64_t>(onset) - 1, n = static_cast<std::int64_t>(std::llround(dur_ms * trace.sf / 1000));
-        if (a < 0 || a + n > static_cast<std::int64_t>(trace.mv.size())) {
-          throw std::runtime_error(f.path() + ": " + w + ": the response window lies outside the trace");
-        }
         if (!any) {
           d.unit_ids.push_back("asari/" + fs::path(cell_dirs[c]).filename().string());
           any = true;
         }
-        segments.push_back({d.num_units() - 1, key, std::vector<double>(trace.mv.begin() + a, trace.mv.begin() + a + n), trace.sf});
+        segments.push_back({d.num_units() - 1, key, std::move(trigger.segment), trace.sf});
         if (!stim_index.count(key)) {
           stim_index[key] = 0;
           stim_defs.emplace_back(key, files);
