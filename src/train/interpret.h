@@ -1,0 +1,43 @@
+#pragma once
+// Looking inside trained models (paper Methods, "Model interpretability"), torch-free
+// interface:
+//   GradMap of unit n: g = ∂𝓛/∂x at the null stimulus x = 0 ∈ ℝ^{F×T}, 𝓛 = −r̂_n[T − 1]
+//     (the last bin), in eval mode (BatchNorm uses its running statistics);
+//   Dream of unit n: x optimised from 0 with Adam on the same loss;
+//   Energy E[ℓ] = mean over bands of g[f, T − 1 − ℓ]², by latency ℓ (0 = the output bin).
+// All requested units are computed in one batch (one batch element per unit): in eval mode
+// the elements do not interact, so the result equals unit-by-unit runs.
+
+#include <string>
+#include <vector>
+
+#include "models/model_config.h"
+
+namespace statenet {
+
+struct InterpretOptions {
+  std::vector<int> units;        ///< unit indices; empty = all
+  int length_bins = 50;          ///< T of the null stimulus (50 for the similarity analysis)
+  int dream_iterations = 1500;
+  double dream_learning_rate = 0.01;
+  int threads = 0;               ///< 0 = all cores
+};
+
+struct InterpretMaps {
+  ModelConfig config;
+  std::vector<int> units;
+  int num_bands = 0, length_bins = 0;
+  std::vector<float> maps;         ///< [U, F, T], column T − 1 = the output bin
+  std::vector<float> energy;       ///< [U, T], by latency ℓ = 0 … T − 1
+  std::vector<float> loss_curve;   ///< dreams: [U, iterations]; empty for GradMaps
+  float map(int u, int f, int t) const { return maps[(static_cast<std::size_t>(u) * num_bands + f) * length_bins + t]; }
+};
+
+// Throws std::invalid_argument for unit indices outside the model or a length < 1.
+InterpretMaps compute_gradmaps(const std::string& model_path, const InterpretOptions& options);
+InterpretMaps compute_dreams(const std::string& model_path, const InterpretOptions& options);
+
+// The latency (in bins) below which `fraction` of the energy lies, per unit.
+std::vector<int> memory_length_bins(const InterpretMaps& maps, double fraction = 0.95);
+
+}  // namespace statenet

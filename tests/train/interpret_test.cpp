@@ -1,0 +1,115 @@
+// GradMaps and Dreams: the L model's GradMap is its (BN-scaled) weights, stateless models
+// see nothing beyond their receptive field, batched dreams equal unit-by-unit dreams.
+
+#include "train/interpret.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/model_io.h"
+#include "models/safetensors.h"
+#include "support/test_support.h"
+
+namespace statenet {
+namespace {
+
+std::string exported(const ModelConfig& c, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  auto m = make_response_model(c);
+  m->train();
+  m->forward(torch::randn({2, c.num_bands, 60}));  // non-trivial BatchNorm running statistics
+  const std::string path = test::temp_dir() + "/m.safetensors";
+  export_model(path, *m);
+  return path;
+}
+
+TEST(Interpret, theGradMapOfAnLModelIsItsWeightsScaledByBatchNorm) {
+  ModelConfig c = default_model_config("l", 12, 3);
+  c.window_bins = 9;
+  const std::string path = exported(c, 1);
+  InterpretOptions o;
+  o.length_bins = 20;
+  const InterpretMaps g = compute_gradmaps(path, o);
+  const SafetensorsFile f = read_safetensors(path);
+  const auto& w = f.tensors.at("strf.weight").data;  // [N, 1, F, T_w]
+  const auto& gamma = f.tensors.at("bn.weight").data;
+  const auto& var = f.tensors.at("bn.running_var").data;
+  double worst = 0;
+  for (int u = 0; u < 3; ++u) {
+    const double scale = gamma[u] / std::sqrt(var[u] + 1e-5);
+    for (int fb = 0; fb < 12; ++fb)
+      for (int t = 0; t < 20; ++t) {
+        const int k = t - (20 - 9);  // the last tap multiplies the output bin
+        const double expected = k >= 0 ? -scale * w[(u * 12 + fb) * 9 + k] : 0.0;
+        worst = std::max(worst, std::fabs(g.map(u, fb, t) - expected));
+      }
+  }
+  EXPECT_LT(worst, 1e-6) << "largest |GradMap − (−γ/σ·W)|";
+}
+
+TEST(Interpret, statelessModelsAreBlindBeyondTheirReceptiveField) {
+  InterpretOptions o;
+  o.length_bins = 80;
+  for (const char* arch : {"cnn2d", "transformer", "nrf"}) {
+    SCOPED_TRACE(arch);
+    const ModelConfig c = default_model_config(arch, 34, 2);
+    const InterpretMaps g = compute_gradmaps(exported(c, 2), o);
+    const int rf = c.window_bins;  // 43, 48, 41
+    double outside = 0, inside = 0;
+    for (int u = 0; u < 2; ++u)
+      for (int f = 0; f < 34; ++f)
+        for (int t = 0; t < 80; ++t) (t < 80 - rf ? outside : inside) += std::fabs(g.map(u, f, t));
+    EXPECT_EQ(outside, 0.0);
+    EXPECT_GT(inside, 0.0);
+    const auto memory = memory_length_bins(g);
+    for (int m : memory) EXPECT_LE(m, rf);
+  }
+  // A recurrent model is not.
+  const InterpretMaps s = compute_gradmaps(exported(default_model_config("statenet", 34, 2), 3), o);
+  double far = 0;
+  for (int f = 0; f < 34; ++f) far += std::fabs(s.map(0, f, 0));
+  EXPECT_GT(far, 0.0);
+}
+
+TEST(Interpret, batchedDreamsEqualUnitByUnitDreams) {
+  const std::string path = exported(default_model_config("statenet", 16, 3), 4);
+  InterpretOptions o;
+  o.length_bins = 30;
+  o.dream_iterations = 25;
+  o.threads = 1;
+  const InterpretMaps all = compute_dreams(path, o);
+  ASSERT_EQ(all.units, (std::vector<int>{0, 1, 2}));
+  ASSERT_EQ(all.loss_curve.size(), 3u * 25);
+  for (int u = 0; u < 3; ++u) {
+    InterpretOptions one = o;
+    one.units = {u};
+    const InterpretMaps single = compute_dreams(path, one);
+    double worst = 0;
+    for (int f = 0; f < 16; ++f)
+      for (int t = 0; t < 30; ++t) worst = std::max(worst, static_cast<double>(std::fabs(single.map(0, f, t) - all.map(u, f, t))));
+    EXPECT_LT(worst, 1e-5) << "unit " << u;
+    EXPECT_LT(all.loss_curve[u * 25 + 24], all.loss_curve[u * 25]) << "the dream lowers the loss";
+  }
+}
+
+TEST(Interpret, badUnitsAndLengthsAreRefused) {
+  const std::string path = exported(default_model_config("l", 12, 3), 5);
+  InterpretOptions o;
+  o.units = {1, 5};
+  try {
+    compute_gradmaps(path, o);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unit 5 does not exist (the model has units 0–2)"), std::string::npos) << e.what();
+  }
+  o.units = {};
+  o.length_bins = 0;
+  EXPECT_THROW(compute_gradmaps(path, o), std::invalid_argument);
+  o.length_bins = 10;
+  o.dream_iterations = 0;
+  EXPECT_THROW(compute_dreams(path, o), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace statenet
