@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   statenet::add_results_command(app);
 #ifdef STATENET_WITH_TRAINING
   statenet::add_train_command(app);
+  statenet::add_interpret_command(app);
 #endif
   try {
     app.parse(argc, argv);

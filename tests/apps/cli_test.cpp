@@ -208,3 +208,25 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
 }  // namespace
 }  // namespace statenet
 #endif
+
+#ifdef STATENET_WITH_TRAINING
+namespace statenet {
+namespace {
+
+TEST(InterpretCli, writesPicturesArraysAndAPage) {
+  const std::string dir = test::temp_dir();
+  Result r = run(std::string("interpret --model ") + STATENET_DEMO_MODEL_PATH +
+                 " --units 0,3 --what gradmap,dream,energy --iterations 20 --length 40 -o " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* f : {"index.html", "interpret.h5", "summary.json", "gradmap_unit0.png", "gradmap_unit3.png",
+                        "dream_unit3.png", "gradmap_energy.png"})
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + f)) << f;
+  EXPECT_NE(r.output.find("gradmap: 95 % of the energy within"), std::string::npos) << r.output;
+  r = run(std::string("interpret --model ") + STATENET_DEMO_MODEL_PATH + " --units 0,99 -o " + dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("unit 99 does not exist (the model has units 0–72)"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace statenet
+#endif

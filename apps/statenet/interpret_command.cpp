@@ -1,0 +1,207 @@
+// `statenet interpret`: GradMaps, Dreams and their energy, as pictures, arrays and a page.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cochlea/presets.h"
+#include "commands.h"
+#include "data/h5_file.h"
+#include "plot/heatmap.h"
+#include "plot/series.h"
+#include "plot/text.h"
+#include "progress.h"
+#include "train/interpret.h"
+#include "util/atomic_file.h"
+
+namespace statenet {
+namespace {
+
+std::vector<int> parse_units(const std::string& text) {
+  std::vector<int> v;
+  if (text == "all") return v;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      std::size_t used = 0;
+      v.push_back(std::stoi(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--units: '" + item + "' is not a unit index (expected all or e.g. 3,7)");
+    }
+  }
+  return v;
+}
+
+std::string safe(std::string s) {
+  for (auto& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
+  return s;
+}
+
+// Band centre frequencies of the model's front end, when its description names a preset.
+std::vector<double> band_frequencies(const ModelConfig& c) {
+  const std::string name = c.cochleagram.substr(0, c.cochleagram.find(':'));
+  for (const auto& known : cochleagram_preset_names()) {
+    if (known != name) continue;
+    const auto freqs = make_front_end(cochleagram_preset(known))->centre_frequencies_hz();
+    if (static_cast<int>(freqs.size()) == c.num_bands) return freqs;
+  }
+  return {};
+}
+
+// One map as a picture: ∂r̂/∂x (= −g), red raises the response, time relative to the output bin.
+void map_png(const std::string& path, const InterpretMaps& m, int u, const std::string& what, const std::string& unit) {
+  const int F = m.num_bands, T = m.length_bins;
+  std::vector<float> v(static_cast<std::size_t>(F) * T);
+  for (int f = 0; f < F; ++f)
+    for (int t = 0; t < T; ++t) v[static_cast<std::size_t>(f) * T + t] = what == "gradmap" ? -m.map(u, f, t) : m.map(u, f, t);
+  HeatmapOptions o;
+  o.title = (what == "gradmap" ? "GradMap ∂r̂/∂x at x = 0" : "Dream x*") + std::string(", unit ") + unit;
+  o.x_label = "time relative to the output bin (ms)";
+  o.x_start = -(T - 1) * m.config.dt_ms - m.config.dt_ms / 2;
+  o.x_step = m.config.dt_ms;
+  o.row_values = band_frequencies(m.config);
+  if (o.row_values.empty()) o.y_label = "band";
+  o.colormap = Colormap::kDiverging;
+  o.symmetric = true;
+  o.colour_label = what == "gradmap" ? "red: raises the response" : "red: louder than silence";
+  o.min_plot_width_px = 500;
+  write_png(path, render_heatmap(v.data(), F, T, o));
+}
+
+void energy_png(const std::string& path, const InterpretMaps& m, const std::string& what) {
+  const TextRenderer text;
+  Image img(80 + 800 + 110, 44 + 320 + 56);
+  text.draw(img, 80, 28, "Energy of the " + what + "s by latency (each unit scaled to its peak; red: mean)", 15, Rgb{30, 30, 30});
+  std::vector<Series> series;
+  std::vector<float> mean(static_cast<std::size_t>(m.length_bins), 0.0f);
+  for (std::size_t u = 0; u < m.units.size(); ++u) {
+    Series s;
+    s.colour = Rgb{170, 190, 215};
+    const float* e = m.energy.data() + u * m.length_bins;
+    const float peak = *std::max_element(e, e + m.length_bins);
+    for (int l = 0; l < m.length_bins; ++l) {
+      s.values.push_back(peak > 0 ? std::max(e[l] / peak, 1e-8f) : 0.0f);
+      mean[l] += s.values.back() / m.units.size();
+    }
+    series.push_back(std::move(s));
+  }
+  series.push_back(Series{mean, Rgb{214, 39, 40}, "population mean", 2});
+  SeriesPanelOptions o;
+  o.x_start = m.config.dt_ms;  // latency ℓ plotted at (ℓ + 1)·dt on the log axis
+  o.x_step = m.config.dt_ms;
+  o.log_x = true;
+  o.log_y = true;  // memory tails span orders of magnitude
+  o.x_label = "latency (ms; the output bin at one bin)";
+  o.y_label = "relative energy (log)";
+  draw_series(img, PlotArea{80, 44, 800, 320}, series, o, text);
+  write_png(path, img);
+}
+
+}  // namespace
+
+void add_interpret_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "interpret",
+      "Look inside a trained model: GradMaps (the gradient of −r̂_n[T] at the null stimulus),\n"
+      "Dreams (Adam from the null stimulus) and their energy by latency, for every requested unit\n"
+      "in one batch. Writes PNGs, interpret.h5, summary.json and an index.html that shows them.");
+  auto model = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto units = std::make_shared<std::string>("all");
+  auto what = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"gradmap", "energy"});
+  auto o = std::make_shared<InterpretOptions>();
+  cmd->add_option("--model", *model, "Model file (.safetensors)")->required();
+  cmd->add_option("-o,--output-dir", *out, "Where to write pictures, arrays and index.html")->required();
+  cmd->add_option("--units", *units, "all, or indices such as 3,7")->capture_default_str();
+  cmd->add_option("--what", *what, "Any of gradmap, dream, energy")->delimiter(',')->capture_default_str()
+      ->check(CLI::IsMember({"gradmap", "dream", "energy"}));
+  cmd->add_option("--length", o->length_bins, "Null-stimulus length in bins (50 for similarity; e.g. 2000 = 10 s)")->capture_default_str();
+  cmd->add_option("--iterations", o->dream_iterations, "Dream iterations (Adam)")->capture_default_str();
+  cmd->add_option("--lr", o->dream_learning_rate, "Dream learning rate")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->callback([=] {
+    InterpretOptions opts = *o;
+    opts.units = parse_units(*units);
+    std::filesystem::create_directories(*out);
+    const bool want_gradmap = std::count(what->begin(), what->end(), "gradmap") > 0;
+    const bool want_dream = std::count(what->begin(), what->end(), "dream") > 0;
+    const bool want_energy = std::count(what->begin(), what->end(), "energy") > 0;
+    Progress progress("interpreting");
+    std::vector<std::pair<std::string, InterpretMaps>> results;
+    if (want_gradmap || want_energy) results.emplace_back("gradmap", compute_gradmaps(*model, opts));
+    if (want_dream) {
+      progress.update(1, 2, "dreams (" + std::to_string(opts.dream_iterations) + " iterations)");
+      results.emplace_back("dream", compute_dreams(*model, opts));
+    }
+    progress.finish();
+    nlohmann::json summary;
+    std::string html = "<!doctype html><meta charset=utf-8><title>statenet interpret</title>"
+                       "<style>body{font-family:sans-serif;margin:2em}img{max-width:32%;margin:2px}</style>"
+                       "<h1>" + std::filesystem::path(*model).filename().string() + "</h1>";
+    AtomicFile h5_out(*out + "/interpret.h5");
+    {
+      H5File h5 = H5File::create(h5_out.temp_path());
+      h5.set_attribute("/", "model", *model);
+      h5.set_attribute("/", "sign", "maps are g = d(-r_n[T-1])/dx at x = 0 (gradmap) or the optimised x (dream)");
+      for (const auto& [kind, m] : results) {
+        const std::uint64_t U = m.units.size(), F = m.num_bands, T = m.length_bins;
+        h5.write("/" + kind, {U, F, T}, m.maps.data(), true);
+        h5.write("/" + kind + "_energy", {U, T}, m.energy.data(), true);
+        if (!m.loss_curve.empty()) h5.write("/dream_loss", {U, m.loss_curve.size() / U}, m.loss_curve.data(), true);
+        const auto memory = memory_length_bins(m);
+        std::vector<double> memory_ms;
+        for (int b : memory) memory_ms.push_back(b * m.config.dt_ms);
+        std::vector<double> sorted = memory_ms;
+        std::sort(sorted.begin(), sorted.end());
+        summary[kind] = {{"memory_length_ms_95", memory_ms},
+                         {"median_memory_length_ms", sorted[sorted.size() / 2]},
+                         {"max_memory_length_ms", sorted.back()},
+                         {"length_bins", m.length_bins}};
+        html += "<h2>" + kind + "s</h2><p>95 % of the energy within " + std::to_string(static_cast<int>(sorted[sorted.size() / 2])) +
+                " ms (median over units), at most " + std::to_string(static_cast<int>(sorted.back())) + " ms, of " +
+                std::to_string(static_cast<int>(m.length_bins * m.config.dt_ms)) + " ms.</p>";
+        if (want_energy) {
+          energy_png(*out + "/" + kind + "_energy.png", m, kind);
+          html += "<img src='" + kind + "_energy.png' style='max-width:60%'><br>";
+        }
+        if (kind == "dream" || want_gradmap) {
+          for (std::size_t u = 0; u < m.units.size(); ++u) {
+            const std::string id = m.config.unit_ids.empty() ? std::to_string(m.units[u]) : m.config.unit_ids[m.units[u]];
+            const std::string png = kind + "_unit" + std::to_string(m.units[u]) + ".png";
+            map_png(*out + "/" + png, m, static_cast<int>(u), kind, id + " (" + std::to_string(m.units[u]) + ")");
+            html += "<img src='" + png + "' title='" + safe(id) + "'>";
+          }
+        }
+      }
+      h5.close();
+    }
+    h5_out.commit();
+    summary["units"] = results.front().second.units;
+    summary["model"] = *model;
+    {
+      AtomicFile f(*out + "/summary.json");
+      std::ofstream(f.temp_path()) << summary.dump(1);
+      f.commit();
+    }
+    {
+      AtomicFile f(*out + "/index.html");
+      std::ofstream(f.temp_path()) << html;
+      f.commit();
+    }
+    std::printf("%zu units → %s/index.html (%.1f s)\n", results.front().second.units.size(), out->c_str(),
+                progress.elapsed_s());
+    for (const auto& [kind, m] : results)
+      std::printf("  %s: 95 %% of the energy within %.0f ms (median over units), at most %.0f ms, of %.0f ms\n", kind.c_str(),
+                  summary[kind]["median_memory_length_ms"].get<double>(), summary[kind]["max_memory_length_ms"].get<double>(),
+                  m.length_bins * m.config.dt_ms);
+  });
+}
+
+}  // namespace statenet
