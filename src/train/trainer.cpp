@@ -139,7 +139,8 @@ struct Checkpoint {
   int epoch = 0, best_epoch = 0;
   double best_loss = INFINITY;
   bool finished = false;
-  std::vector<double> train_loss, val_loss, val_cc;
+  double train_seconds = 0;  // wall time of all epochs so far, across resumes
+  std::vector<double> train_loss, val_loss, val_cc, pass_seconds;
 };
 
 void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, const State& best,
@@ -160,6 +161,8 @@ void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   a.write("train_loss", doubles(c.train_loss));
   a.write("val_loss", doubles(c.val_loss));
   a.write("val_cc", doubles(c.val_cc));
+  a.write("pass_seconds", doubles(c.pass_seconds));
+  a.write("train_seconds", torch::tensor(c.train_seconds, torch::kFloat64));
   const std::string tmp = path + ".tmp";
   a.save_to(tmp);
   fs::rename(tmp, path);
@@ -201,6 +204,11 @@ bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   c.best_epoch = static_cast<int>(read("best_epoch").item<double>());
   c.best_loss = read("best_loss").item<double>();
   c.finished = read("finished").item<double>() != 0;
+  try {  // checkpoints written before timings were kept have none
+    c.train_seconds = read("train_seconds").item<double>();
+    c.pass_seconds = vec("pass_seconds");
+  } catch (const c10::Error&) {
+  }
   c.train_loss = vec("train_loss"), c.val_loss = vec("val_loss"), c.val_cc = vec("val_cc");
   return true;
 }
@@ -310,7 +318,6 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     const auto p = predict(*model, val);
     return mean_finite(score(d, val, p, units), &ResponseScores::cc_norm);
   };
-  double train_seconds = 0;
   while (!ck.finished) {
     const auto epoch_start = Clock::now();
     // Shuffled order, seeded by (seed, epoch): a resumed run draws the same order.
@@ -336,7 +343,7 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
       loss_sum += loss.item<double>();
       ++batches;
     }
-    r.train_pass_seconds.push_back(std::chrono::duration<double>(Clock::now() - pass_start).count());
+    ck.pass_seconds.push_back(std::chrono::duration<double>(Clock::now() - pass_start).count());
     ++ck.epoch;
     const double vloss = mean_loss(*model, val);
     ck.train_loss.push_back(loss_sum / batches);
@@ -349,7 +356,7 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     }
     ck.finished = ck.epoch - ck.best_epoch >= o.patience_epochs || ck.epoch >= o.max_epochs;
     if (!stem.empty()) save_checkpoint(stem + ".ckpt", *model, opt, best, ck);
-    train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    ck.train_seconds += std::chrono::duration<double>(Clock::now() - epoch_start).count();
     if (progress) {
       TrainProgress p;
       p.seed = seed, p.seed_index = seed_index, p.seeds = o.seeds;
@@ -359,7 +366,7 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
       p.seconds = std::chrono::duration<double>(Clock::now() - start).count();
       // At least `patience` more epochs unless the run stops now.
       const int epochs_left = ck.finished ? 0 : std::max(o.patience_epochs - (ck.epoch - ck.best_epoch), 0);
-      p.seconds_left = train_seconds / std::max(1, static_cast<int>(ck.train_loss.size())) * epochs_left;
+      p.seconds_left = ck.train_seconds / std::max(1, static_cast<int>(ck.train_loss.size())) * epochs_left;
       progress(p);
     }
     if (o.stop_after_epochs > 0 && static_cast<int>(ck.train_loss.size()) >= o.stop_after_epochs && !ck.finished) {
@@ -377,8 +384,9 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
   r.train_loss = ck.train_loss;
   r.validation_loss = ck.val_loss;
   r.validation_cc_norm = ck.val_cc;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r.seconds_per_epoch = ck.train_loss.empty() ? 0 : train_seconds / ck.train_loss.size();
+  r.seconds = ck.train_seconds;  // all epochs, across resumes
+  r.seconds_per_epoch = ck.train_loss.empty() ? 0 : ck.train_seconds / ck.train_loss.size();
+  r.train_pass_seconds = ck.pass_seconds;
   if (!stem.empty()) {
     r.model_path = stem + ".safetensors";
     export_model(r.model_path, *model);

@@ -56,7 +56,7 @@ struct SeedResult {
   std::vector<ResponseScores> test_units;  ///< per unit, on the concatenated test clips
   double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
   int excluded_units = 0;          ///< CC_norm NaN (SP ≤ 0 on the test set)
-  double seconds = 0.0, seconds_per_epoch = 0.0;  ///< whole run; per epoch incl. validation
+  double seconds = 0.0, seconds_per_epoch = 0.0;  ///< all epochs (across resumes); per epoch incl. validation
   std::vector<double> train_pass_seconds;          ///< per epoch: the training pass alone
   std::string model_path;          ///< the exported best model (when output_dir is set)
 };

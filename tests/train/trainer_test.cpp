@@ -90,6 +90,8 @@ TEST(Trainer, resumingAKilledRunEndsExactlyAsAnUninterruptedRun) {
   EXPECT_EQ(resumed.runs[0].train_loss, whole.runs[0].train_loss);
   EXPECT_EQ(resumed.runs[0].validation_loss, whole.runs[0].validation_loss);
   EXPECT_EQ(resumed.runs[0].mean_cc_norm, whole.runs[0].mean_cc_norm);
+  EXPECT_EQ(resumed.runs[0].train_pass_seconds.size(), 6u) << "timings survive the kill";
+  EXPECT_GT(resumed.runs[0].seconds_per_epoch, 0.0);
 }
 
 std::string train_error(const Dataset& d, const TrainOptions& o) {
