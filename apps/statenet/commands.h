@@ -10,7 +10,8 @@ void add_demo_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_train_command(CLI::App& app);      // `train` and `eval` (LibTorch builds only)
-void add_interpret_command(CLI::App& app);  // LibTorch builds only
+void add_interpret_command(CLI::App& app);   // LibTorch builds only
+void add_similarity_command(CLI::App& app);  // LibTorch builds only
 // Subcommands of `data`, each in its own file.
 void add_data_plot_command(CLI::App& data);
 void add_data_simulate_command(CLI::App& data);

@@ -11,6 +11,7 @@
 #include "cochlea/presets.h"
 #include "commands.h"
 #include "data/h5_file.h"
+#include "plot/colormap.h"
 #include "plot/heatmap.h"
 #include "plot/series.h"
 #include "plot/text.h"
@@ -104,7 +105,67 @@ void energy_png(const std::string& path, const InterpretMaps& m, const std::stri
   write_png(path, img);
 }
 
+// A labelled similarity matrix: one cell per pair of models, the value printed in it.
+void similarity_png(const std::string& path, const std::vector<std::string>& names, const std::vector<double>& sim) {
+  const TextRenderer text;
+  const int M = static_cast<int>(names.size()), cell = 70, left = 200, top = 50;
+  Image img(left + M * cell + 120, top + M * cell + 160);
+  text.draw(img, 20, 30, "GradMap similarity (Pearson CC per unit, averaged over units)", 15, Rgb{30, 30, 30});
+  for (int i = 0; i < M; ++i) {
+    text.draw(img, left - 10, top + i * cell + cell / 2 + 5, names[i], 13, Rgb{30, 30, 30}, Align::kRight);
+    text.draw_vertical(img, left + i * cell + cell / 2 - 5, top + M * cell + 75, names[i], 13, Rgb{30, 30, 30});
+    for (int j = 0; j < M; ++j) {
+      const double v = sim[static_cast<std::size_t>(i) * M + j];
+      img.fill_rect(left + j * cell, top + i * cell, left + (j + 1) * cell - 1, top + (i + 1) * cell - 1,
+                    colormap(Colormap::kDiverging, 0.5 + 0.5 * (std::isfinite(v) ? v : 0.0)));
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%.2f", v);
+      text.draw(img, left + j * cell + cell / 2, top + i * cell + cell / 2 + 5, buf, 13,
+                std::fabs(v) > 0.6 ? Rgb{255, 255, 255} : Rgb{30, 30, 30}, Align::kCentre);
+    }
+  }
+  write_png(path, img);
+}
+
 }  // namespace
+
+void add_similarity_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "similarity",
+      "Compare models by their GradMaps (length 50 bins by default): for each pair, the Pearson CC\n"
+      "between the GradMaps of the same unit, averaged over units. Include an L model to compare\n"
+      "every model with the classical STRF. Writes a labelled matrix (.png) and the numbers (.json).");
+  auto models = std::make_shared<std::vector<std::string>>();
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  auto length = std::make_shared<int>(50);
+  cmd->add_option("--models", *models, "Model files (.safetensors) predicting the same units")->required();
+  cmd->add_option("--names", *names, "Names for the models (default: architecture-core)")->delimiter(',');
+  cmd->add_option("--length", *length, "GradMap length in bins")->capture_default_str();
+  cmd->add_option("-o,--output", *out, "Picture to write (.png); the numbers go beside it (.json)")->required();
+  cmd->callback([=] {
+    InterpretOptions o;
+    o.length_bins = *length;
+    std::vector<InterpretMaps> maps;
+    std::vector<std::string> labels = *names;
+    for (const auto& m : *models) {
+      maps.push_back(compute_gradmaps(m, o));
+      if (names->empty()) {
+        const auto& c = maps.back().config;
+        labels.push_back(c.architecture == "statenet" ? "statenet-" + c.core : c.architecture);
+      }
+    }
+    if (labels.size() != models->size()) throw std::invalid_argument("--names: give one name per model");
+    const std::vector<double> sim = gradmap_similarity(maps);
+    similarity_png(*out, labels, sim);
+    nlohmann::json j = {{"models", *models}, {"names", labels}, {"length_bins", *length}, {"similarity", sim}};
+    const std::string json_path = out->substr(0, out->rfind('.')) + ".json";
+    AtomicFile f(json_path);
+    std::ofstream(f.temp_path()) << j.dump(1);
+    f.commit();
+    std::printf("%zu models, %zu units → %s, %s\n", models->size(), maps.front().units.size(), out->c_str(), json_path.c_str());
+  });
+}
 
 void add_interpret_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
 #ifdef STATENET_WITH_TRAINING
   statenet::add_train_command(app);
   statenet::add_interpret_command(app);
+  statenet::add_similarity_command(app);
 #endif
   try {
     app.parse(argc, argv);

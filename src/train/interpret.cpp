@@ -3,9 +3,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <thread>
 
+#include "metrics/response_metrics.h"
 #include "models/model_io.h"
 
 namespace statenet {
@@ -83,6 +85,33 @@ InterpretMaps compute_dreams(const std::string& path, const InterpretOptions& o)
   InterpretMaps m = finish(p, x, o.length_bins);
   m.loss_curve = std::move(curve);
   return m;
+}
+
+std::vector<double> gradmap_similarity(const std::vector<InterpretMaps>& models) {
+  const std::size_t M = models.size();
+  if (M == 0) throw std::invalid_argument("similarity needs at least one model");
+  const InterpretMaps& first = models.front();
+  for (const auto& m : models) {
+    if (m.units != first.units || m.num_bands != first.num_bands || m.length_bins != first.length_bins ||
+        (!m.config.unit_ids.empty() && !first.config.unit_ids.empty() && m.config.unit_ids != first.config.unit_ids)) {
+      throw std::invalid_argument("similarity: the models must predict the same units from the same bands over the same length");
+    }
+  }
+  const std::size_t per_unit = static_cast<std::size_t>(first.num_bands) * first.length_bins;
+  std::vector<double> out(M * M, 0.0);
+  for (std::size_t i = 0; i < M; ++i)
+    for (std::size_t j = 0; j < M; ++j) {
+      double sum = 0;
+      int n = 0;
+      for (std::size_t u = 0; u < first.units.size(); ++u) {
+        const std::vector<double> a(models[i].maps.begin() + u * per_unit, models[i].maps.begin() + (u + 1) * per_unit);
+        const std::vector<double> b(models[j].maps.begin() + u * per_unit, models[j].maps.begin() + (u + 1) * per_unit);
+        const double cc = pearson_cc(a.data(), b.data(), static_cast<std::int64_t>(per_unit));
+        if (std::isfinite(cc)) sum += cc, ++n;
+      }
+      out[i * M + j] = n ? sum / n : NAN;
+    }
+  return out;
 }
 
 std::vector<int> memory_length_bins(const InterpretMaps& m, double fraction) {

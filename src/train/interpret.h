@@ -37,6 +37,11 @@ struct InterpretMaps {
 InterpretMaps compute_gradmaps(const std::string& model_path, const InterpretOptions& options);
 InterpretMaps compute_dreams(const std::string& model_path, const InterpretOptions& options);
 
+// Similarity of models (paper: "Similarity"): for each pair, the Pearson CC between the
+// flattened F × T GradMaps of the same unit, averaged over units. All models must predict
+// the same units (same unit ids, or the same count); returns the M × M matrix, row-major.
+std::vector<double> gradmap_similarity(const std::vector<InterpretMaps>& models);
+
 // The latency (in bins) below which `fraction` of the energy lies, per unit.
 std::vector<int> memory_length_bins(const InterpretMaps& maps, double fraction = 0.95);
 

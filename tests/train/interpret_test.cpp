@@ -113,3 +113,32 @@ TEST(Interpret, badUnitsAndLengthsAreRefused) {
 
 }  // namespace
 }  // namespace statenet
+
+namespace statenet {
+namespace {
+
+TEST(Interpret, similarityIsOneOnTheDiagonalAndMinusOneForANegatedStrf) {
+  ModelConfig c = default_model_config("l", 12, 3);
+  c.window_bins = 9;
+  const std::string a = exported(c, 7);
+  // The same L model with its weights negated: every GradMap flips sign.
+  SafetensorsFile f = read_safetensors(a);
+  for (float& w : f.tensors.at("strf.weight").data) w = -w;
+  const std::string b = test::temp_dir() + "/negated.safetensors";
+  write_safetensors(b, f);
+  const std::string other = exported(default_model_config("statenet", 12, 3), 8);
+  InterpretOptions o;
+  o.length_bins = 20;
+  const auto sim = gradmap_similarity({compute_gradmaps(a, o), compute_gradmaps(b, o), compute_gradmaps(other, o)});
+  ASSERT_EQ(sim.size(), 9u);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(sim[i * 3 + i], 1.0, 1e-9);
+  EXPECT_NEAR(sim[0 * 3 + 1], -1.0, 1e-6);
+  EXPECT_NEAR(sim[0 * 3 + 2], sim[2 * 3 + 0], 1e-12) << "symmetric";
+  EXPECT_LT(std::fabs(sim[0 * 3 + 2]), 0.99);
+  // Models of different units cannot be compared.
+  const std::string fewer = exported(default_model_config("l", 12, 2), 9);
+  EXPECT_THROW(gradmap_similarity({compute_gradmaps(a, o), compute_gradmaps(fewer, o)}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace statenet
