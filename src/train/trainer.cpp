@@ -263,7 +263,7 @@ void write_prediction_plot(const std::string& path, const Dataset& d, const std:
 
 // Trains one model (one seed; all units or one) and scores it on its test clips.
 SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig& config, int seed,
-                     const std::vector<int>& units, const std::vector<int>& stimuli, int seed_index, int unit_index,
+                     const std::vector<int>& units, const std::vector<int>& stimuli, int seed_index,
                      int num_units_total, const std::function<void(const TrainProgress&)>& progress) {
   const auto start = Clock::now();
   SeedResult r;
@@ -457,7 +457,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     if (population) {
       std::vector<int> all(d.num_units());
       std::iota(all.begin(), all.end(), 0);
-      report.runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, -1, d.num_units(), progress));
+      report.runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), progress));
       seed_raw.push_back(report.runs.back().mean_cc_raw);
       seed_norm.push_back(report.runs.back().mean_cc_norm);
     } else {
@@ -467,7 +467,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
       for (int u = 0; u < d.num_units(); ++u) {
         ModelConfig c = report.model;
         c.unit_ids = {d.unit_ids[u]};
-        report.runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, u, d.num_units(), progress));
+        report.runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), progress));
         const SeedResult& r = report.runs.back();
         if (std::isfinite(r.mean_cc_raw)) raw += r.mean_cc_raw, ++n_raw;
         if (std::isfinite(r.mean_cc_norm)) norm += r.mean_cc_norm, ++n_norm;
