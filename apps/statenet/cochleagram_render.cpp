@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "audio/audio_file.h"
@@ -19,6 +20,8 @@ Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset) {
   Rendered r;
   r.cochleagram = compute_cochleagram(*front_end, audio.samples.data(), audio.samples.size());
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.front_end = front_end->describe();
+  r.hop_samples = front_end->hop_samples();
   if (r.cochleagram.num_frames == 0) {
     throw std::runtime_error(audio.origin + ": too short for one frame (" + std::to_string(audio.samples.size()) +
                              " samples; the first frame ends at sample " +
@@ -29,14 +32,13 @@ Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset) {
 
 void write_output(const std::string& out, const Rendered& r, const CochleagramPreset& preset,
                   const AudioBuffer& audio) {
-  auto fe = make_front_end(preset, audio.sample_rate_hz);
   CochleagramInfo info;
   info.preset = preset.name;
-  info.front_end = fe->describe();
+  info.front_end = r.front_end;
   info.source = std::filesystem::path(audio.origin).filename().string();
   info.value_label = preset.value_label();
   info.sample_rate_hz = audio.sample_rate_hz;
-  info.hop_samples = fe->hop_samples();
+  info.hop_samples = r.hop_samples;
   if (ends_with(out, ".png")) {
     write_cochleagram_png(out, r.cochleagram, info);
   } else if (ends_with(out, ".h5") || ends_with(out, ".hdf5")) {
@@ -44,6 +46,22 @@ void write_output(const std::string& out, const Rendered& r, const CochleagramPr
   } else {
     throw std::runtime_error(out + ": unknown output type (use .png for a picture or .h5 for the array)");
   }
+}
+
+std::vector<int> parse_index_list(const std::string& text, const std::string& option) {
+  std::vector<int> v;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      std::size_t used = 0;
+      v.push_back(std::stoi(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw std::invalid_argument(option + ": '" + item + "' is not an index (expected e.g. 3,6,9,19)");
+    }
+  }
+  return v;
 }
 
 AudioBuffer load_for_preset(const std::string& path, const CochleagramPreset& preset) {

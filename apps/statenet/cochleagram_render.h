@@ -1,8 +1,9 @@
 #pragma once
-// Shared by `statenet cochleagram` and `statenet demo`: load a sound for a preset, compute
-// its cochleagram (timed), write it as .png or .h5.
+// Helpers shared by the commands: load a sound for a preset, compute its cochleagram
+// (timed), write it as .png or .h5; parse index lists.
 
 #include <string>
+#include <vector>
 
 #include "audio/audio_buffer.h"
 #include "cochlea/presets.h"
@@ -11,10 +12,14 @@ namespace statenet {
 
 struct Rendered {
   Cochleagram cochleagram;
-  double seconds = 0.0;  ///< compute time
+  std::string front_end;     ///< FrontEnd::describe() of the front end that made it
+  double hop_samples = 0.0;
+  double seconds = 0.0;      ///< compute time
 };
 
 bool ends_with(const std::string& s, const std::string& suffix);
+// "3,6,9,19" → {3, 6, 9, 19}; throws std::invalid_argument naming `option` on a bad item.
+std::vector<int> parse_index_list(const std::string& text, const std::string& option);
 // Reads `path` at the preset's rate, refusing a rate too low for its top band.
 AudioBuffer load_for_preset(const std::string& path, const CochleagramPreset& preset);
 // Computes every complete frame; throws when the sound is shorter than one frame.

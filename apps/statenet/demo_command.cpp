@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
@@ -83,6 +84,7 @@ void add_demo_command(CLI::App& app) {
     AudioBuffer sound = make_demo_sound(48000.0);
     write_wav_float(wav, sound);
     std::printf("wrote %s (%.1f s built-in sound)\n", wav.c_str(), sound.duration_s());
+    std::optional<Rendered> ns1;  // the model's front end; reused when drawn above
     for (const auto& name : *presets) {
       const CochleagramPreset preset = cochleagram_preset(name);
       const AudioBuffer audio = load_for_preset(wav, preset);
@@ -92,12 +94,15 @@ void add_demo_command(CLI::App& app) {
       std::printf("%-12s %d bands × %lld frames, %.0f× real time → %s\n", name.c_str(), r.cochleagram.num_bands,
                   static_cast<long long>(r.cochleagram.num_frames), audio.duration_s() / std::max(r.seconds, 1e-9),
                   png.c_str());
+      if (name == "ns1") ns1 = r;
     }
 #ifdef STATENET_WITH_TRAINING
     if (!model->empty()) {
-      const CochleagramPreset preset = cochleagram_preset("ns1");
-      const AudioBuffer audio = load_for_preset(wav, preset);
-      const Rendered r = render(audio, preset);
+      if (!ns1) {
+        const CochleagramPreset preset = cochleagram_preset("ns1");
+        ns1 = render(load_for_preset(wav, preset), preset);
+      }
+      const Rendered& r = *ns1;
       ModelConfig config;
       const std::vector<float> rates = predict_responses(*model, r.cochleagram.values, r.cochleagram.num_frames, &config);
       const std::string png = *out_dir + "/predicted_firing.png";

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cochlea/presets.h"
+#include "cochleagram_render.h"
 #include "commands.h"
 #include "data/h5_file.h"
 #include "plot/colormap.h"
@@ -21,23 +22,6 @@
 
 namespace statenet {
 namespace {
-
-std::vector<int> parse_units(const std::string& text) {
-  std::vector<int> v;
-  if (text == "all") return v;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      std::size_t used = 0;
-      v.push_back(std::stoi(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw std::invalid_argument("--units: '" + item + "' is not a unit index (expected all or e.g. 3,7)");
-    }
-  }
-  return v;
-}
 
 std::string safe(std::string s) {
   for (auto& c : s)
@@ -189,7 +173,7 @@ void add_interpret_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->callback([=] {
     InterpretOptions opts = *o;
-    opts.units = parse_units(*units);
+    if (*units != "all") opts.units = parse_index_list(*units, "--units");
     std::filesystem::create_directories(*out);
     const bool want_gradmap = std::count(what->begin(), what->end(), "gradmap") > 0;
     const bool want_dream = std::count(what->begin(), what->end(), "dream") > 0;

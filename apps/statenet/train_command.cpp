@@ -4,31 +4,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
+#include "cochleagram_render.h"
 #include "commands.h"
 #include "data/dataset.h"
 #include "progress.h"
 #include "train/trainer.h"
 
 namespace statenet {
-namespace {
-
-std::vector<int> parse_indices(const std::string& text) {
-  std::vector<int> v;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      v.push_back(std::stoi(item));
-    } catch (const std::exception&) {
-      throw std::invalid_argument("'" + item + "' is not a stimulus index (expected e.g. 3,6,9,19)");
-    }
-  }
-  return v;
-}
-
-}  // namespace
 
 void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
@@ -82,7 +65,7 @@ void add_train_command(CLI::App& app) {
     if (!output->empty()) opts.model.output = *output;
     if (*window > 0) opts.model.window_bins = *window;
     opts.output_dir = *out;
-    if (!test->empty()) opts.test_stimuli = parse_indices(*test);
+    if (!test->empty()) opts.test_stimuli = parse_index_list(*test, "--test-stimuli");
     const bool tty = ::isatty(STDERR_FILENO) != 0;
     const TrainReport r = train_models(d, opts, [&](const TrainProgress& p) {
       if (!tty) return;
@@ -113,7 +96,7 @@ void add_train_command(CLI::App& app) {
   eval->add_option("--stimuli", *stimuli, "Stimulus indices, e.g. 3,6,9,19 (default: all)");
   eval->callback([=] {
     const Dataset d = read_dataset(*eval_data, ReadOptions{false, false});
-    const EvalReport e = evaluate_model(*model, d, stimuli->empty() ? std::vector<int>{} : parse_indices(*stimuli));
+    const EvalReport e = evaluate_model(*model, d, stimuli->empty() ? std::vector<int>{} : parse_index_list(*stimuli, "--stimuli"));
     std::printf("%s on %s: mean CC_raw %.3f, CC_norm %.3f over %zu units (%d without signal power)\n", model->c_str(),
                 d.name.c_str(), e.mean_cc_raw, e.mean_cc_norm, e.units.size(), e.excluded_units);
   });

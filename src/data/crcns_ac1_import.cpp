@@ -142,6 +142,14 @@ bool read_natural_sound_trigger(const MatFile& f, const matvar_t* triggers, std:
   return true;
 }
 
+// One unit's response to one stimulus presentation, at the trace's rate.
+struct Segment {
+  int unit;
+  std::string stimulus;  ///< Wehr: the description; Asari: the segment sequence
+  std::vector<double> mv;
+  double sf;
+};
+
 // Min–max normalisation of one unit over everything it responded to.
 void min_max_normalise(Dataset& d, int unit) {
   float lo = INFINITY, hi = -INFINITY;
@@ -170,12 +178,6 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   d.dt_ms = o.dt_ms;
   std::map<std::string, int> stim_by_description;
   std::vector<std::pair<std::string, std::string>> stim_files;  // description, file
-  struct Segment {
-    int unit;
-    std::string description;
-    std::vector<double> mv;
-    double sf;
-  };
   std::vector<Segment> segments;
   const std::vector<int> dropped = {1, 2, 4, 8};
   for (std::size_t c = 0; c < sessions.size(); ++c) {
@@ -215,7 +217,7 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   // Responses: median filter (10 ms), mean per dt bin, cropped/padded to the cochleagram.
   ResponseTable table;
   for (const auto& seg : segments) {
-    const int k = stim_by_description.at(seg.description);
+    const int k = stim_by_description.at(seg.stimulus);
     int w = static_cast<int>(std::lround(o.median_ms * seg.sf / 1000));
     if (w % 2 == 0) ++w;
     const int factor = static_cast<int>(std::lround(o.dt_ms * seg.sf / 1000));
@@ -246,12 +248,6 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
   d.dt_ms = o.dt_ms;
   std::map<std::string, int> stim_index;  // key: sequence of stimulus files
   std::vector<std::pair<std::string, std::vector<std::string>>> stim_defs;  // key, segment files
-  struct Segment {
-    int unit;
-    std::string key;
-    std::vector<double> mv;
-    double sf;
-  };
   std::vector<Segment> segments;
   for (std::size_t c = 0; c < cell_dirs.size(); ++c) {
     if (progress) progress(static_cast<int>(c), static_cast<int>(cell_dirs.size()), fs::path(cell_dirs[c]).filename().string());
@@ -332,7 +328,7 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
     const std::vector<double> baseline = gaussian_filter(running_median(ms, w), o.gauss_sigma_ms);
     for (std::size_t i = 0; i < ms.size(); ++i) ms[i] -= baseline[i];
     const auto binned = average_pool(ms, std::max(1, static_cast<int>(std::lround(o.dt_ms))));
-    table.add(stim_index.at(seg.key), seg.unit, std::vector<float>(binned.begin(), binned.end()));
+    table.add(stim_index.at(seg.stimulus), seg.unit, std::vector<float>(binned.begin(), binned.end()));
   }
   for (std::size_t k = 0; k < d.stimuli.size(); ++k) table.fill(d.stimuli[k], static_cast<int>(k), d.num_units());
   if (progress) progress(static_cast<int>(cell_dirs.size()), static_cast<int>(cell_dirs.size()), "done");

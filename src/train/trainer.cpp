@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
@@ -17,6 +18,7 @@
 #include "models/response_model.h"
 #include "plot/series.h"
 #include "plot/text.h"
+#include "util/atomic_file.h"
 
 namespace statenet {
 namespace {
@@ -81,11 +83,10 @@ std::vector<torch::Tensor> predict(ResponseModel& model, const std::vector<Clip>
   return out;
 }
 
-double mean_loss(ResponseModel& model, const std::vector<Clip>& clips) {
-  torch::NoGradGuard no_grad;
-  model.eval();
+// Mean masked MSE of predictions made by predict().
+double mean_loss(const std::vector<Clip>& clips, const std::vector<torch::Tensor>& predictions) {
   double sum = 0;
-  for (const Clip& c : clips) sum += masked_mse(model.forward(c.x), c).item<double>();
+  for (std::size_t i = 0; i < clips.size(); ++i) sum += masked_mse(predictions[i].unsqueeze(0), clips[i]).item<double>();
   return clips.empty() ? NAN : sum / clips.size();
 }
 
@@ -105,15 +106,6 @@ std::vector<ResponseScores> score(const Dataset& d, const std::vector<Clip>& cli
     out.push_back(score_response(y.data(), TrialsView{trials.values.data(), trials.num_trials, trials.num_bins}));
   }
   return out;
-}
-
-double mean_finite(const std::vector<ResponseScores>& s, double ResponseScores::*field, int* excluded = nullptr) {
-  double sum = 0;
-  int n = 0;
-  for (const auto& u : s)
-    if (std::isfinite(u.*field)) sum += u.*field, ++n;
-  if (excluded) *excluded = static_cast<int>(s.size()) - n;
-  return n ? sum / n : NAN;
 }
 
 using State = std::vector<std::pair<std::string, torch::Tensor>>;
@@ -163,9 +155,9 @@ void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   a.write("val_cc", doubles(c.val_cc));
   a.write("pass_seconds", doubles(c.pass_seconds));
   a.write("train_seconds", torch::tensor(c.train_seconds, torch::kFloat64));
-  const std::string tmp = path + ".tmp";
-  a.save_to(tmp);
-  fs::rename(tmp, path);
+  AtomicFile out(path);
+  a.save_to(out.temp_path());
+  out.commit();
 }
 
 bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, State& best, Checkpoint& c) {
@@ -314,10 +306,6 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     stem = o.output_dir + "/seed" + std::to_string(seed) + (r.unit >= 0 ? "-unit" + std::to_string(r.unit) : "");
     if (o.resume) load_checkpoint(stem + ".ckpt", *model, opt, best, ck);
   }
-  auto val_cc = [&] {
-    const auto p = predict(*model, val);
-    return mean_finite(score(d, val, p, units), &ResponseScores::cc_norm);
-  };
   while (!ck.finished) {
     const auto epoch_start = Clock::now();
     // Shuffled order, seeded by (seed, epoch): a resumed run draws the same order.
@@ -345,10 +333,11 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     }
     ck.pass_seconds.push_back(std::chrono::duration<double>(Clock::now() - pass_start).count());
     ++ck.epoch;
-    const double vloss = mean_loss(*model, val);
+    const auto val_predictions = predict(*model, val);  // one pass for the loss and the CC
+    const double vloss = mean_loss(val, val_predictions);
     ck.train_loss.push_back(loss_sum / batches);
     ck.val_loss.push_back(vloss);
-    ck.val_cc.push_back(val_cc());
+    ck.val_cc.push_back(summarise(score(d, val, val_predictions, units)).mean_cc_norm);
     if (vloss < ck.best_loss) {
       ck.best_loss = vloss;
       ck.best_epoch = ck.epoch;
@@ -376,8 +365,10 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
   load_state(*model, best);
   const auto predictions = predict(*model, test);
   r.test_units = score(d, test, predictions, units);
-  r.mean_cc_raw = mean_finite(r.test_units, &ResponseScores::cc_raw);
-  r.mean_cc_norm = mean_finite(r.test_units, &ResponseScores::cc_norm, &r.excluded_units);
+  const PopulationSummary test_summary = summarise(r.test_units);
+  r.mean_cc_raw = test_summary.mean_cc_raw;
+  r.mean_cc_norm = test_summary.mean_cc_norm;
+  r.excluded_units = test_summary.excluded_units;
   r.epochs_run = ck.epoch;
   r.best_epoch = ck.best_epoch;
   r.best_validation_loss = ck.best_loss;
@@ -444,13 +435,12 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   // results.json after every seed, so that a long run that is stopped keeps what it finished.
   auto write_results = [&] {
     if (o.output_dir.empty()) return;
-    const std::string path = o.output_dir + "/results.json", tmp = path + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f) throw std::runtime_error(path + ": cannot write");
-    const std::string json = report_to_json(report);
-    const bool ok = std::fwrite(json.data(), 1, json.size(), f) == json.size();
-    if (std::fclose(f) != 0 || !ok) throw std::runtime_error(path + ": write failed (disk full?)");
-    fs::rename(tmp, path);
+    AtomicFile out(o.output_dir + "/results.json");
+    std::ofstream f(out.temp_path());
+    f << report_to_json(report);
+    f.close();
+    if (!f) throw std::runtime_error(out.final_path() + ": write failed (disk full?)");
+    out.commit();
   };
   for (int i = 0; i < o.seeds; ++i) {
     const int seed = o.first_seed + i;
@@ -559,8 +549,10 @@ EvalReport evaluate_model(const std::string& model_path, const Dataset& d, const
   for (int k : stimuli) clips.push_back(make_clip(d, k, units));
   EvalReport e;
   e.units = score(d, clips, predict(*model, clips), units);
-  e.mean_cc_raw = mean_finite(e.units, &ResponseScores::cc_raw);
-  e.mean_cc_norm = mean_finite(e.units, &ResponseScores::cc_norm, &e.excluded_units);
+  const PopulationSummary summary = summarise(e.units);
+  e.mean_cc_raw = summary.mean_cc_raw;
+  e.mean_cc_norm = summary.mean_cc_norm;
+  e.excluded_units = summary.excluded_units;
   return e;
 }
 
