@@ -38,9 +38,27 @@ Golden load_golden(const std::string& name) {
   throw std::runtime_error("golden " + name + " not in the manifest");
 }
 
+namespace {
+// Removes every directory temp_dir() made when the test process ends (ctest runs each
+// test in its own process); set STATENET_KEEP_TEST_FILES=1 to keep them for a post-mortem.
+struct TempDirs {
+  std::vector<std::string> paths;
+  ~TempDirs() {
+    if (std::getenv("STATENET_KEEP_TEST_FILES")) return;
+    std::error_code ignored;
+    for (const auto& p : paths) std::filesystem::remove_all(p, ignored);
+  }
+};
+TempDirs& temp_dirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+}  // namespace
+
 std::string temp_dir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "statenet-test-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  temp_dirs().paths.push_back(pattern);
   return pattern;
 }
 

@@ -20,7 +20,8 @@ struct Golden {
 // Loads golden `name` from manifest.json and its .f32 file; throws if missing.
 Golden load_golden(const std::string& name);
 
-// A fresh temporary directory for one test (removed by the OS's tmp cleaning).
+// A fresh temporary directory, removed with its contents when the test process exits
+// (kept when STATENET_KEEP_TEST_FILES is set).
 std::string temp_dir();
 
 // Largest |a − b| and where it is, for failure messages.

@@ -1,0 +1,142 @@
+#include "stream/step_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "stream/step_kernels.h"
+#include "stream/step_layers.h"
+
+namespace statenet {
+namespace step {
+
+namespace {
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+float softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }  // PyTorch's threshold 20
+}  // namespace
+
+TensorTable::TensorTable(const std::map<std::string, NamedTensor>& tensors, std::string source)
+    : tensors_(tensors), source_(std::move(source)) {}
+
+const std::vector<float>& TensorTable::take(const std::string& name, const std::vector<std::int64_t>& shape) {
+  const auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw std::runtime_error(source_ + ": missing tensor " + name + " " + shape_text(shape));
+  if (it->second.shape != shape)
+    throw std::runtime_error(source_ + ": tensor " + name + " has shape " + shape_text(it->second.shape) +
+                             ", the model's configuration expects " + shape_text(shape));
+  taken_.insert(name);
+  return it->second.data;
+}
+
+void TensorTable::expect_all_taken() const {
+  for (const auto& [name, tensor] : tensors_)
+    if (taken_.count(name) == 0) throw std::runtime_error(source_ + ": unexpected tensor " + name + " for this model");
+}
+
+BatchNormFold fold_batch_norm(TensorTable& t, const std::string& prefix, int channels) {
+  const std::vector<std::int64_t> shape{channels};
+  const auto& gamma = t.take(prefix + ".weight", shape);
+  const auto& beta = t.take(prefix + ".bias", shape);
+  const auto& mean = t.take(prefix + ".running_mean", shape);
+  const auto& var = t.take(prefix + ".running_var", shape);
+  BatchNormFold fold{std::vector<float>(channels), std::vector<float>(channels)};
+  for (int c = 0; c < channels; ++c) {
+    const double scale = gamma[c] / std::sqrt(static_cast<double>(var[c]) + 1e-5);
+    fold.scale[c] = static_cast<float>(scale);
+    fold.shift[c] = static_cast<float>(beta[c] - mean[c] * scale);
+  }
+  return fold;
+}
+
+OutputStage::OutputStage(TensorTable& t, const ModelConfig& config) {
+  const std::vector<std::int64_t> shape{config.num_units};
+  if (config.output == "double_exponential") {
+    kind_ = Kind::kDoubleExponential;
+    p0_ = t.take("output.a", shape);
+    p1_ = t.take("output.b", shape);
+    p2_ = t.take("output.k", shape);
+    p3_ = t.take("output.s", shape);
+    for (auto& a : p0_) a = softplus(a);
+    for (auto& b : p1_) b = softplus(b);
+  } else if (config.output == "sigmoid") {
+    kind_ = Kind::kSigmoid;
+    p0_ = t.take("output.b", shape);
+    p1_ = t.take("output.c", shape);
+    p2_ = t.take("output.d", shape);
+  }
+}
+
+void OutputStage::apply(float* y, int n) const noexcept {
+  switch (kind_) {
+    case Kind::kIdentity:
+      return;
+    case Kind::kDoubleExponential:  // paper eq. 1
+      for (int i = 0; i < n; ++i) y[i] = p0_[i] * exp_approx(-exp_approx(p2_[i] * y[i] - p3_[i])) + p1_[i];
+      return;
+    case Kind::kSigmoid:
+      for (int i = 0; i < n; ++i) y[i] = p0_[i] / (1.0f + exp_approx(-(y[i] - p1_[i]) / p2_[i]));
+      return;
+  }
+}
+
+void RowHistory::fill(const float* row) noexcept {
+  for (int r = 0; r < 2 * rows_; ++r) {
+    float* dst = data_.data() + static_cast<std::size_t>(r) * width_;
+    if (row) std::memcpy(dst, row, sizeof(float) * width_);
+    else std::memset(dst, 0, sizeof(float) * width_);
+  }
+  next_ = 0;
+}
+
+void RowHistory::push(const float* row) noexcept {
+  std::memcpy(data_.data() + static_cast<std::size_t>(next_) * width_, row, sizeof(float) * width_);
+  std::memcpy(data_.data() + static_cast<std::size_t>(next_ + rows_) * width_, row, sizeof(float) * width_);
+  next_ = next_ + 1 == rows_ ? 0 : next_ + 1;
+}
+
+}  // namespace step
+
+std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std::map<std::string, NamedTensor>& tensors,
+                                           const std::string& source) {
+  try {
+    config.validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(source + ": " + e.what());
+  }
+  step::TensorTable table(tensors, source);
+  std::unique_ptr<StepModel> model;
+  const std::string& a = config.architecture;
+  if (a == "statenet") model = step::make_statenet_step(config, table);
+  else if (a == "cnn2d") model = step::make_cnn2d_step(config, table);
+  else if (a == "transformer") model = step::make_transformer_step(config, table);
+  else model = step::make_strf_step(config, table);
+  table.expect_all_taken();
+  model->reset();
+  return model;
+}
+
+std::unique_ptr<StepModel> load_step_model(const std::string& path) {
+  const SafetensorsFile file = read_safetensors(path);
+  const auto field = [&](const char* key) -> const std::string& {
+    const auto it = file.metadata.find(key);
+    if (it == file.metadata.end()) throw std::runtime_error(path + ": not a statenet model (its __metadata__ has no " + key + ")");
+    return it->second;
+  };
+  if (field("format") != "statenet-model") throw std::runtime_error(path + ": not a statenet model (format is '" + field("format") + "')");
+  if (field("format_version") != "1")
+    throw std::runtime_error(path + ": statenet model format version " + field("format_version") + ", this build reads 1");
+  ModelConfig config;
+  try {
+    config = ModelConfig::from_json(field("config"));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return make_step_model(config, file.tensors, path);
+}
+
+}  // namespace statenet

@@ -1,0 +1,340 @@
+// StateNet in the step engine: first layer (LC, FC or CONV) with its batch norm folded in,
+// sigmoid, one recurrent core, linear readout, output nonlinearity (models.md §1).
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstring>
+
+#include "stream/step_kernels.h"
+#include "stream/step_layers.h"
+
+namespace statenet::step {
+namespace {
+
+using Shape = std::vector<std::int64_t>;
+
+// One recurrent core: u[H] → h[H], keeping its state between calls.
+class RecurrentCore {
+ public:
+  virtual ~RecurrentCore() = default;
+  virtual void reset() noexcept = 0;
+  /// Advances one step; returns the core's output (H floats, valid until the next call). [RT]
+  virtual const float* step(const float* u) noexcept = 0;
+};
+
+// PyTorch GRU (gates stacked r, z, n): r = σ(W_ir u + b_ir + W_hr h + b_hr),
+// z = σ(…z…), n = tanh(W_in u + b_in + r ⊙ (W_hn h + b_hn)), h ← n + z ⊙ (h − n).
+class GruCore final : public RecurrentCore {
+ public:
+  GruCore(TensorTable& t, int H)
+      : H_(H),
+        wi_(3 * H, H, t.take("core.weight_ih_l0", {3 * H, H}).data(), t.take("core.bias_ih_l0", {3 * H}).data()),
+        wh_(3 * H, H, t.take("core.weight_hh_l0", {3 * H, H}).data(), t.take("core.bias_hh_l0", {3 * H}).data()),
+        gi_(wi_.padded_rows()), gh_(wh_.padded_rows()), rz_(2 * H), n_(H), h_(H) {}
+  void reset() noexcept override { std::fill(h_.begin(), h_.end(), 0.0f); }
+  const float* step(const float* u) noexcept override {
+    const int H = H_;
+    wi_.apply(u, gi_.data());
+    wh_.apply(h_.data(), gh_.data());
+    for (int i = 0; i < 2 * H; ++i) rz_[i] = gi_[i] + gh_[i];
+    sigmoid_inplace(rz_.data(), 2 * H);
+    for (int i = 0; i < H; ++i) n_[i] = gi_[2 * H + i] + rz_[i] * gh_[2 * H + i];
+    tanh_inplace(n_.data(), H);
+    for (int i = 0; i < H; ++i) h_[i] = n_[i] + rz_[H + i] * (h_[i] - n_[i]);
+    return h_.data();
+  }
+
+ private:
+  int H_;
+  PanelMatrix wi_, wh_;
+  std::vector<float> gi_, gh_, rz_, n_, h_;
+};
+
+// [W_ih | W_hh] as one matrix over [u; h], with b_ih + b_hh: one pass per step.
+PanelMatrix fused_input_hidden(TensorTable& t, int gates, int H) {
+  const auto& wi = t.take("core.weight_ih_l0", {gates * H, H});
+  const auto& wh = t.take("core.weight_hh_l0", {gates * H, H});
+  const auto& bi = t.take("core.bias_ih_l0", {gates * H});
+  const auto& bh = t.take("core.bias_hh_l0", {gates * H});
+  std::vector<float> w(static_cast<std::size_t>(gates) * H * 2 * H), b(static_cast<std::size_t>(gates) * H);
+  for (int r = 0; r < gates * H; ++r) {
+    std::copy_n(wi.data() + static_cast<std::size_t>(r) * H, H, w.data() + static_cast<std::size_t>(r) * 2 * H);
+    std::copy_n(wh.data() + static_cast<std::size_t>(r) * H, H, w.data() + static_cast<std::size_t>(r) * 2 * H + H);
+    b[r] = bi[r] + bh[r];
+  }
+  return PanelMatrix(gates * H, 2 * H, w.data(), b.data());
+}
+
+// Elman RNN: h ← tanh(W_ih u + b_ih + W_hh h + b_hh).
+class RnnCore final : public RecurrentCore {
+ public:
+  RnnCore(TensorTable& t, int H) : H_(H), w_(fused_input_hidden(t, 1, H)), uh_(2 * H), g_(w_.padded_rows()) {}
+  void reset() noexcept override { std::fill(uh_.begin(), uh_.end(), 0.0f); }
+  const float* step(const float* u) noexcept override {
+    std::memcpy(uh_.data(), u, sizeof(float) * H_);
+    w_.apply(uh_.data(), g_.data());
+    tanh_inplace(g_.data(), H_);
+    std::memcpy(uh_.data() + H_, g_.data(), sizeof(float) * H_);
+    return uh_.data() + H_;
+  }
+
+ private:
+  int H_;
+  PanelMatrix w_;
+  std::vector<float> uh_, g_;  // uh_ = [u; h]
+};
+
+// PyTorch LSTM (gates i, f, g, o): c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh(c).
+class LstmCore final : public RecurrentCore {
+ public:
+  LstmCore(TensorTable& t, int H) : H_(H), w_(fused_input_hidden(t, 4, H)), uh_(2 * H), g_(w_.padded_rows()), c_(H), tanh_c_(H) {}
+  void reset() noexcept override {
+    std::fill(uh_.begin(), uh_.end(), 0.0f);
+    std::fill(c_.begin(), c_.end(), 0.0f);
+  }
+  const float* step(const float* u) noexcept override {
+    const int H = H_;
+    std::memcpy(uh_.data(), u, sizeof(float) * H);
+    w_.apply(uh_.data(), g_.data());
+    sigmoid_inplace(g_.data(), 2 * H);
+    tanh_inplace(g_.data() + 2 * H, H);
+    sigmoid_inplace(g_.data() + 3 * H, H);
+    for (int i = 0; i < H; ++i) tanh_c_[i] = c_[i] = g_[H + i] * c_[i] + g_[i] * g_[2 * H + i];
+    tanh_inplace(tanh_c_.data(), H);
+    float* h = uh_.data() + H;
+    for (int i = 0; i < H; ++i) h[i] = g_[3 * H + i] * tanh_c_[i];
+    return h;
+  }
+
+ private:
+  int H_;
+  PanelMatrix w_;
+  std::vector<float> uh_, g_, c_, tanh_c_;
+};
+
+// S4D in its recurrent form, per channel and mode: s ← λ·s + u with λ = e^{dt·A}, and
+// y = Re Σ_n q_n·s_n + D·u with q = 2·C·(e^{dt·A} − 1)/A — the same map as the LibTorch
+// module's FFT convolution with K[l] = 2·Re Σ C·(e^{dtA} − 1)/A·e^{dtA·l}. The state is
+// kept in double: |λ| is within 1e-3 of 1 for slow modes, where float rounding would
+// accumulate over thousands of steps. Then GELU (erf form), Linear(H → 2H), GLU.
+class S4dCore final : public RecurrentCore {
+ public:
+  S4dCore(TensorTable& t, int H) : H_(H) {
+    const auto& log_dt = t.take("core.log_dt", {H, 1});
+    const Shape hn{H, kModes};
+    const auto& log_neg_a_re = t.take("core.log_neg_a_re", hn);
+    const auto& a_im = t.take("core.a_im", hn);
+    const auto& c_re = t.take("core.c_re", hn);
+    const auto& c_im = t.take("core.c_im", hn);
+    d_ = t.take("core.d", {H});
+    out_ = PanelMatrix(2 * H, H, t.take("core.out.weight", {2 * H, H}).data(), t.take("core.out.bias", {2 * H}).data());
+    lambda_.resize(static_cast<std::size_t>(H) * kModes);
+    q_.resize(lambda_.size());
+    state_.resize(lambda_.size());
+    for (int h = 0; h < H; ++h) {
+      const double dt = std::exp(static_cast<double>(log_dt[h]));
+      for (int n = 0; n < kModes; ++n) {
+        const std::size_t i = static_cast<std::size_t>(h) * kModes + n;
+        const std::complex<double> a(-std::exp(static_cast<double>(log_neg_a_re[i])), a_im[i]);
+        const std::complex<double> lambda = std::exp(dt * a);
+        lambda_[i] = lambda;
+        q_[i] = 2.0 * std::complex<double>(c_re[i], c_im[i]) * (lambda - 1.0) / a;
+      }
+    }
+    y_.resize(H);
+    glu_.resize(out_.padded_rows());
+  }
+  void reset() noexcept override { std::fill(state_.begin(), state_.end(), std::complex<double>(0.0, 0.0)); }
+  const float* step(const float* u) noexcept override {
+    for (int h = 0; h < H_; ++h) {
+      const std::size_t base = static_cast<std::size_t>(h) * kModes;
+      double y = 0.0;
+      for (int n = 0; n < kModes; ++n) {
+        std::complex<double>& s = state_[base + n];
+        s = std::complex<double>(lambda_[base + n].real() * s.real() - lambda_[base + n].imag() * s.imag() + u[h],
+                                 lambda_[base + n].real() * s.imag() + lambda_[base + n].imag() * s.real());
+        y += q_[base + n].real() * s.real() - q_[base + n].imag() * s.imag();
+      }
+      y += static_cast<double>(d_[h]) * u[h];
+      y_[h] = static_cast<float>(0.5 * y * (1.0 + std::erf(y * M_SQRT1_2)));  // GELU
+    }
+    out_.apply(y_.data(), glu_.data());
+    sigmoid_inplace(glu_.data() + H_, H_);
+    for (int h = 0; h < H_; ++h) y_[h] = glu_[h] * glu_[H_ + h];
+    return y_.data();
+  }
+
+ private:
+  static constexpr int kModes = 32;
+  int H_;
+  std::vector<float> d_;
+  PanelMatrix out_;
+  std::vector<std::complex<double>> lambda_, q_, state_;
+  std::vector<float> y_, glu_;
+};
+
+// Mamba's selective SSM block (mamba.py MambaBlock without residual and norm): d_inner
+// D = 2H, d_state 16, causal depthwise conv of width 4, dt_rank R = ⌈H/16⌉.
+//   [x; z] = W_in u;  x ← silu(conv(x));  [δ̃; B; C] = W_x x;  δ = softplus(W_dt δ̃ + b_dt)
+//   h[d, s] ← e^{δ_d·A[d, s]}·h[d, s] + δ_d·x_d·B_s;  y_d = Σ_s h[d, s]·C_s + D_d·x_d
+//   out = W_out (y ⊙ silu(z))
+class MambaCore final : public RecurrentCore {
+ public:
+  MambaCore(TensorTable& t, int H) : H_(H), D_(2 * H), R_((H + 15) / 16) {
+    const int D = D_, R = R_;
+    in_proj_ = PanelMatrix(2 * D, H, t.take("core.in_proj.weight", {2 * D, H}).data());
+    conv_w_ = t.take("core.conv.weight", {D, 1, kConv});
+    conv_b_ = t.take("core.conv.bias", {D});
+    x_proj_ = PanelMatrix(R + 2 * kState, D, t.take("core.x_proj.weight", {R + 2 * kState, D}).data());
+    dt_proj_ = PanelMatrix(D, R, t.take("core.dt_proj.weight", {D, R}).data(), t.take("core.dt_proj.bias", {D}).data());
+    out_proj_ = PanelMatrix(H, D, t.take("core.out_proj.weight", {H, D}).data());
+    const auto& a_log = t.take("core.a_log", {D, kState});
+    a_.resize(a_log.size());
+    for (std::size_t i = 0; i < a_log.size(); ++i) a_[i] = -std::exp(a_log[i]);
+    skip_ = t.take("core.d", {D});
+    xz_.resize(in_proj_.padded_rows());
+    history_.resize(static_cast<std::size_t>(kConv - 1) * D);
+    x_.resize(D);
+    proj_.resize(x_proj_.padded_rows());
+    delta_.resize(dt_proj_.padded_rows());
+    h_.resize(static_cast<std::size_t>(D) * kState);
+    y_.resize(D);
+    out_.resize(out_proj_.padded_rows());
+  }
+  void reset() noexcept override {
+    std::fill(history_.begin(), history_.end(), 0.0f);
+    std::fill(h_.begin(), h_.end(), 0.0f);
+  }
+  const float* step(const float* u) noexcept override {
+    const int D = D_;
+    in_proj_.apply(u, xz_.data());
+    // Causal depthwise conv over the last 4 inputs (history_ holds t−3, t−2, t−1 per row).
+    for (int d = 0; d < D; ++d) {
+      const float* w = conv_w_.data() + static_cast<std::size_t>(d) * kConv;
+      x_[d] = conv_b_[d] + w[0] * history_[d] + w[1] * history_[D + d] + w[2] * history_[2 * D + d] + w[3] * xz_[d];
+    }
+    std::memmove(history_.data(), history_.data() + D, sizeof(float) * 2 * D);
+    std::memcpy(history_.data() + 2 * D, xz_.data(), sizeof(float) * D);
+    silu_inplace(x_.data(), D);
+    x_proj_.apply(x_.data(), proj_.data());
+    dt_proj_.apply(proj_.data(), delta_.data());
+    for (int d = 0; d < D; ++d) delta_[d] = delta_[d] > 20.0f ? delta_[d] : std::log1p(exp_approx(delta_[d]));  // softplus
+    const float* B = proj_.data() + R_;
+    const float* C = B + kState;
+    for (int d = 0; d < D; ++d) {
+      float* h = h_.data() + static_cast<std::size_t>(d) * kState;
+      const float* a = a_.data() + static_cast<std::size_t>(d) * kState;
+      const float dx = delta_[d] * x_[d];
+      float y = 0.0f;
+      for (int s = 0; s < kState; ++s) {
+        h[s] = exp_approx(delta_[d] * a[s]) * h[s] + dx * B[s];
+        y += h[s] * C[s];
+      }
+      y_[d] = y + skip_[d] * x_[d];
+    }
+    float* z = xz_.data() + D;
+    silu_inplace(z, D);
+    for (int d = 0; d < D; ++d) y_[d] *= z[d];
+    out_proj_.apply(y_.data(), out_.data());
+    return out_.data();
+  }
+
+ private:
+  static constexpr int kState = 16, kConv = 4;
+  int H_, D_, R_;
+  PanelMatrix in_proj_, x_proj_, dt_proj_, out_proj_;
+  std::vector<float> conv_w_, conv_b_, a_, skip_;
+  std::vector<float> xz_, history_, x_, proj_, delta_, h_, y_, out_;
+};
+
+class StateNetStep final : public StepModel {
+ public:
+  StateNetStep(const ModelConfig& c, TensorTable& t) : StepModel(c) {
+    const int F = c.num_bands, K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
+    // The first layer's weights and bias before the batch norm, as H rows (row c·L + l).
+    std::vector<float> w, b(H);
+    if (c.first_layer == "fc") {
+      w = t.take("fc.weight", {H, F});
+      b = t.take("fc.bias", {H});
+    } else {
+      // LC: W[o, k, l] per position; CONV: one kernel per channel shared by every position.
+      // Both become H rows of K taps at input offset l·S.
+      const bool lc = c.first_layer == "lc";
+      const auto& weight = lc ? t.take("lc_weight", {C, K, L}) : t.take("conv.weight", {C, 1, K});
+      const auto& bias = lc ? t.take("lc_bias", {C, L}) : t.take("conv.bias", {C});
+      w.resize(static_cast<std::size_t>(H) * K);
+      for (int o = 0; o < C; ++o)
+        for (int l = 0; l < L; ++l) {
+          for (int k = 0; k < K; ++k)
+            w[static_cast<std::size_t>(o * L + l) * K + k] = lc ? weight[(static_cast<std::size_t>(o) * K + k) * L + l] : weight[o * K + k];
+          b[o * L + l] = lc ? bias[o * L + l] : bias[o];
+        }
+    }
+    const BatchNormFold bn = fold_batch_norm(t, "bn", C);
+    const int row_width = c.first_layer == "fc" ? F : K;
+    for (int r = 0; r < H; ++r) {
+      const int o = r / L;
+      for (int k = 0; k < row_width; ++k) w[static_cast<std::size_t>(r) * row_width + k] *= bn.scale[o];
+      b[r] = b[r] * bn.scale[o] + bn.shift[o];
+    }
+    if (c.first_layer == "fc") {
+      dense_ = PanelMatrix(H, F, w.data(), b.data());
+    } else {
+      local_weight_ = std::move(w);
+      local_bias_ = std::move(b);
+      kernel_ = K;
+      stride_ = S;
+      positions_ = L;
+    }
+    if (c.core == "gru") core_ = std::make_unique<GruCore>(t, H);
+    else if (c.core == "lstm") core_ = std::make_unique<LstmCore>(t, H);
+    else if (c.core == "rnn") core_ = std::make_unique<RnnCore>(t, H);
+    else if (c.core == "s4") core_ = std::make_unique<S4dCore>(t, H);
+    else core_ = std::make_unique<MambaCore>(t, H);
+    readout_ = PanelMatrix(c.num_units, H, t.take("readout.weight", {c.num_units, H}).data(), t.take("readout.bias", {c.num_units}).data());
+    output_ = std::make_unique<OutputStage>(t, c);
+    u_.resize(std::max(H, dense_.padded_rows()));
+    y_.resize(readout_.padded_rows());
+    hidden_ = H;
+  }
+
+  int window_frames() const override { return 0; }
+  void reset() noexcept override { core_->reset(); }
+
+  void step(const float* frame, float* rates) noexcept override {
+    if (local_weight_.empty()) {
+      dense_.apply(frame, u_.data());
+    } else {
+      // u[o·L + l] = b'[o, l] + Σ_k W'[o, k, l]·x[l·S + k]  (BN folded)
+      for (int r = 0; r < hidden_; ++r) {
+        const float* w = local_weight_.data() + static_cast<std::size_t>(r) * kernel_;
+        const float* x = frame + (r % positions_) * stride_;
+        float acc = local_bias_[r];
+        for (int k = 0; k < kernel_; ++k) acc += w[k] * x[k];
+        u_[r] = acc;
+      }
+    }
+    sigmoid_inplace(u_.data(), hidden_);
+    readout_.apply(core_->step(u_.data()), y_.data());
+    output_->apply(y_.data(), config_.num_units);
+    std::memcpy(rates, y_.data(), sizeof(float) * config_.num_units);
+  }
+
+ private:
+  int hidden_ = 0, kernel_ = 0, stride_ = 0, positions_ = 0;
+  std::vector<float> local_weight_, local_bias_;  // LC / CONV: H rows of K taps
+  PanelMatrix dense_;                             // FC
+  std::unique_ptr<RecurrentCore> core_;
+  PanelMatrix readout_;
+  std::unique_ptr<OutputStage> output_;
+  std::vector<float> u_, y_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepModel> make_statenet_step(const ModelConfig& config, TensorTable& t) {
+  return std::make_unique<StateNetStep>(config, t);
+}
+
+}  // namespace statenet::step

@@ -1,0 +1,340 @@
+// The window-based baselines in the step engine (models.md §2): L, LN, NRF and DNet (an STRF
+// convolution over the last W frames), the 2D-CNN (three causal conv layers, each with its
+// own history) and the Transformer (one encoder layer over the last W frame tokens).
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "stream/step_kernels.h"
+#include "stream/step_layers.h"
+
+namespace statenet::step {
+namespace {
+
+// ---------------------------------------------------------------- L, LN, NRF, DNet
+
+// Leaky integration of DNet, τ = 1 + d², α = 1 − 1/τ, per channel: recurrent
+// y[t] = α·y[t−1] + x[t]/τ from zero, or the code's 14-tap FIR truncation whose history
+// before the first frame replicates the first input.
+class LeakyIntegrator {
+ public:
+  LeakyIntegrator(const std::vector<float>& d, bool fir14)
+      : fir14_(fir14), alpha_(d.size()), inv_tau_(d.size()), state_(d.size()), history_(kTaps, static_cast<int>(d.size())) {
+    for (std::size_t c = 0; c < d.size(); ++c) {
+      const double tau = 1.0 + static_cast<double>(d[c]) * d[c];
+      alpha_[c] = static_cast<float>(1.0 - 1.0 / tau);
+      inv_tau_[c] = static_cast<float>(1.0 / tau);
+    }
+    if (fir14) {  // taps oldest first: α^{13−j}/τ, as the LibTorch module computes them in float
+      taps_.resize(static_cast<std::size_t>(kTaps) * d.size());
+      for (std::size_t c = 0; c < d.size(); ++c)
+        for (int j = 0; j < kTaps; ++j) taps_[j * d.size() + c] = std::pow(alpha_[c], static_cast<float>(kTaps - 1 - j)) * inv_tau_[c];
+    }
+  }
+  void reset() noexcept {
+    std::fill(state_.begin(), state_.end(), 0.0f);
+    first_ = true;
+  }
+  void apply(float* x) noexcept {  // in place, one frame of every channel
+    const std::size_t n = state_.size();
+    if (!fir14_) {
+      for (std::size_t c = 0; c < n; ++c) x[c] = state_[c] = alpha_[c] * state_[c] + inv_tau_[c] * x[c];
+      return;
+    }
+    if (first_) history_.fill(x);
+    else history_.push(x);
+    first_ = false;
+    const float* w = history_.window();
+    for (std::size_t c = 0; c < n; ++c) {
+      float acc = 0.0f;
+      for (int j = 0; j < kTaps; ++j) acc += taps_[j * n + c] * w[j * n + c];
+      x[c] = acc;
+    }
+  }
+
+ private:
+  static constexpr int kTaps = 14;
+  bool fir14_, first_ = true;
+  std::vector<float> alpha_, inv_tau_, state_, taps_;
+  RowHistory history_;
+};
+
+class StrfStep final : public StepModel {
+ public:
+  StrfStep(const ModelConfig& c, TensorTable& t) : StepModel(c), history_(c.window_bins, c.num_bands) {
+    const int F = c.num_bands, W = c.window_bins;
+    hidden_layer_ = c.architecture == "nrf" || c.architecture == "dnet";
+    channels_ = hidden_layer_ ? c.hidden : c.num_units;
+    const auto& weight = t.take("strf.weight", {channels_, 1, F, W});
+    std::vector<float> bias = t.take("strf.bias", {channels_});
+    const BatchNormFold bn = fold_batch_norm(t, "bn", channels_);
+    // Rows per channel over the window laid out time-major (w·F + f), oldest frame first.
+    std::vector<float> w(static_cast<std::size_t>(channels_) * W * F);
+    for (int o = 0; o < channels_; ++o) {
+      for (int f = 0; f < F; ++f)
+        for (int k = 0; k < W; ++k)
+          w[(static_cast<std::size_t>(o) * W + k) * F + f] = weight[(static_cast<std::size_t>(o) * F + f) * W + k] * bn.scale[o];
+      bias[o] = bias[o] * bn.scale[o] + bn.shift[o];
+    }
+    strf_ = PanelMatrix(channels_, W * F, w.data(), bias.data());
+    if (hidden_layer_)
+      readout_ = PanelMatrix(c.num_units, c.hidden, t.take("readout.weight", {c.num_units, c.hidden, 1}).data(),
+                             t.take("readout.bias", {c.num_units}).data());
+    if (c.architecture == "dnet") {
+      const bool fir14 = c.dnet_decay == "fir14";
+      hidden_leak_ = std::make_unique<LeakyIntegrator>(t.take("hidden_decay", {c.hidden}), fir14);
+      output_leak_ = std::make_unique<LeakyIntegrator>(t.take("output_decay", {c.num_units}), fir14);
+    }
+    output_ = std::make_unique<OutputStage>(t, c);
+    hidden_.resize(strf_.padded_rows());
+    y_.resize(hidden_layer_ ? readout_.padded_rows() : strf_.padded_rows());
+  }
+
+  int window_frames() const override {
+    if (!hidden_leak_) return config_.window_bins;
+    return config_.dnet_decay == "fir14" ? config_.window_bins + 26 : 0;
+  }
+  void reset() noexcept override {
+    history_.fill(nullptr);
+    if (hidden_leak_) hidden_leak_->reset();
+    if (output_leak_) output_leak_->reset();
+  }
+  void step(const float* frame, float* rates) noexcept override {
+    history_.push(frame);
+    if (!hidden_layer_) {
+      strf_.apply(history_.window(), y_.data());
+    } else {
+      strf_.apply(history_.window(), hidden_.data());
+      sigmoid_inplace(hidden_.data(), channels_);
+      if (hidden_leak_) hidden_leak_->apply(hidden_.data());
+      readout_.apply(hidden_.data(), y_.data());
+      if (output_leak_) output_leak_->apply(y_.data());
+    }
+    output_->apply(y_.data(), config_.num_units);
+    std::memcpy(rates, y_.data(), sizeof(float) * config_.num_units);
+  }
+
+ private:
+  bool hidden_layer_ = false;
+  int channels_ = 0;
+  RowHistory history_;
+  PanelMatrix strf_, readout_;
+  std::unique_ptr<LeakyIntegrator> hidden_leak_, output_leak_;
+  std::unique_ptr<OutputStage> output_;
+  std::vector<float> hidden_, y_;
+};
+
+// ------------------------------------------------------------------------- 2D-CNN
+
+// One conv layer: valid in frequency, causal in time (zero history), batch norm folded,
+// leaky ReLU 0.1. Input rows are channel-major frames: c·F_in + f.
+class CausalConv2d {
+ public:
+  CausalConv2d(TensorTable& t, int index, int in_channels, int in_bands, const ModelConfig& c)
+      : in_channels_(in_channels), in_bands_(in_bands), out_channels_(c.cnn_channels), kf_(c.cnn_kernel_f), kt_(c.cnn_kernel_t),
+        out_bands_(in_bands - c.cnn_kernel_f + 1), history_(c.cnn_kernel_t, in_channels * in_bands) {
+    const std::string n = std::to_string(index);
+    weight_ = t.take("conv" + n + ".weight", {out_channels_, in_channels, kf_, kt_});
+    bias_ = t.take("conv" + n + ".bias", {out_channels_});
+    const BatchNormFold bn = fold_batch_norm(t, "bn" + n, out_channels_);
+    const std::size_t per_out = weight_.size() / out_channels_;
+    for (int o = 0; o < out_channels_; ++o) {
+      for (std::size_t i = 0; i < per_out; ++i) weight_[o * per_out + i] *= bn.scale[o];
+      bias_[o] = bias_[o] * bn.scale[o] + bn.shift[o];
+    }
+  }
+  int out_width() const { return out_channels_ * out_bands_; }
+  void reset() noexcept { history_.fill(nullptr); }
+  // in: one input row (in_channels·in_bands); out: out_channels·out_bands. [RT]
+  void step(const float* in, float* out) noexcept {
+    history_.push(in);
+    const float* window = history_.window();
+    const int row = in_channels_ * in_bands_, Fo = out_bands_;
+    for (int o = 0; o < out_channels_; ++o) {
+      float* acc = out + o * Fo;
+      for (int f = 0; f < Fo; ++f) acc[f] = bias_[o];
+      for (int c = 0; c < in_channels_; ++c)
+        for (int i = 0; i < kf_; ++i)
+          for (int j = 0; j < kt_; ++j) {
+            const float w = weight_[((static_cast<std::size_t>(o) * in_channels_ + c) * kf_ + i) * kt_ + j];
+            const float* src = window + static_cast<std::size_t>(j) * row + c * in_bands_ + i;
+            for (int f = 0; f < Fo; ++f) acc[f] += w * src[f];
+          }
+    }
+    leaky_relu_inplace(out, out_channels_ * Fo, 0.1f);
+  }
+
+ private:
+  int in_channels_, in_bands_, out_channels_, kf_, kt_, out_bands_;
+  std::vector<float> weight_, bias_;
+  RowHistory history_;
+};
+
+class Cnn2dStep final : public StepModel {
+ public:
+  Cnn2dStep(const ModelConfig& c, TensorTable& t) : StepModel(c) {
+    int channels = 1, bands = c.num_bands;
+    for (int i = 0; i < 3; ++i) {
+      layers_.emplace_back(t, i, channels, bands, c);
+      channels = c.cnn_channels;
+      bands -= c.cnn_kernel_f - 1;
+      buffers_.emplace_back(layers_.back().out_width());
+    }
+    const int flat = c.cnn_channels * bands;
+    fc_ = PanelMatrix(c.cnn_hidden, flat, t.take("fc.weight", {c.cnn_hidden, flat}).data(), t.take("fc.bias", {c.cnn_hidden}).data());
+    readout_ = PanelMatrix(c.num_units, c.cnn_hidden, t.take("readout.weight", {c.num_units, c.cnn_hidden}).data(),
+                           t.take("readout.bias", {c.num_units}).data());
+    output_ = std::make_unique<OutputStage>(t, c);
+    hidden_.resize(fc_.padded_rows());
+    y_.resize(readout_.padded_rows());
+  }
+  int window_frames() const override { return 3 * (config_.cnn_kernel_t - 1) + 1; }
+  void reset() noexcept override {
+    for (auto& l : layers_) l.reset();
+  }
+  void step(const float* frame, float* rates) noexcept override {
+    const float* in = frame;
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+      layers_[i].step(in, buffers_[i].data());
+      in = buffers_[i].data();
+    }
+    fc_.apply(in, hidden_.data());
+    leaky_relu_inplace(hidden_.data(), config_.cnn_hidden, 0.1f);
+    readout_.apply(hidden_.data(), y_.data());
+    output_->apply(y_.data(), config_.num_units);
+    std::memcpy(rates, y_.data(), sizeof(float) * config_.num_units);
+  }
+
+ private:
+  std::vector<CausalConv2d> layers_;
+  std::vector<std::vector<float>> buffers_;
+  PanelMatrix fc_, readout_;
+  std::unique_ptr<OutputStage> output_;
+  std::vector<float> hidden_, y_;
+};
+
+// --------------------------------------------------------------------- Transformer
+
+// LayerNorm over n features (eps 1e-5), in place.
+void layer_norm(float* x, int n, const float* gamma, const float* beta) noexcept {
+  float mean = 0.0f;
+  for (int i = 0; i < n; ++i) mean += x[i];
+  mean /= static_cast<float>(n);
+  float var = 0.0f;
+  for (int i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+  const float inv = 1.0f / std::sqrt(var / static_cast<float>(n) + 1e-5f);
+  for (int i = 0; i < n; ++i) x[i] = (x[i] - mean) * inv * gamma[i] + beta[i];
+}
+
+// Tokens are the last W frames' embeddings W_tok·x + b_tok plus a learnt position; frames
+// before the signal start are zero, so their tokens are b_tok + position. One post-norm
+// encoder layer (multi-head self-attention, ReLU feed-forward), mean over the W tokens,
+// linear readout (models.md §2.3).
+class TransformerStep final : public StepModel {
+ public:
+  TransformerStep(const ModelConfig& c, TensorTable& t) : StepModel(c), E_(c.embed), W_(c.window_bins), history_(c.window_bins, c.embed) {
+    const int E = E_, F = c.num_bands;
+    token_bias_ = t.take("token.bias", {E});
+    token_ = PanelMatrix(E, F, t.take("token.weight", {E, F}).data(), token_bias_.data());
+    position_ = t.take("position", {W_, E});
+    in_proj_ = PanelMatrix(3 * E, E, t.take("encoder.self_attn.in_proj_weight", {3 * E, E}).data(),
+                           t.take("encoder.self_attn.in_proj_bias", {3 * E}).data());
+    out_proj_ = PanelMatrix(E, E, t.take("encoder.self_attn.out_proj.weight", {E, E}).data(),
+                            t.take("encoder.self_attn.out_proj.bias", {E}).data());
+    linear1_ = PanelMatrix(c.ff, E, t.take("encoder.linear1.weight", {c.ff, E}).data(), t.take("encoder.linear1.bias", {c.ff}).data());
+    linear2_ = PanelMatrix(E, c.ff, t.take("encoder.linear2.weight", {E, c.ff}).data(), t.take("encoder.linear2.bias", {E}).data());
+    norm1_g_ = t.take("encoder.norm1.weight", {E});
+    norm1_b_ = t.take("encoder.norm1.bias", {E});
+    norm2_g_ = t.take("encoder.norm2.weight", {E});
+    norm2_b_ = t.take("encoder.norm2.bias", {E});
+    readout_ = PanelMatrix(c.num_units, E, t.take("readout.weight", {c.num_units, E}).data(), t.take("readout.bias", {c.num_units}).data());
+    output_ = std::make_unique<OutputStage>(t, c);
+    stride_ = std::max({token_.padded_rows(), out_proj_.padded_rows(), linear2_.padded_rows()});
+    embedded_.resize(token_.padded_rows());
+    x_.resize(static_cast<std::size_t>(W_) * stride_);
+    qkv_.resize(static_cast<std::size_t>(W_) * in_proj_.padded_rows());
+    context_.resize(static_cast<std::size_t>(W_) * E);
+    scores_.resize(W_);
+    tmp_.resize(stride_);
+    ff_.resize(linear1_.padded_rows());
+    pooled_.resize(E);
+    y_.resize(readout_.padded_rows());
+  }
+  int window_frames() const override { return W_; }
+  void reset() noexcept override { history_.fill(token_bias_.data()); }
+
+  void step(const float* frame, float* rates) noexcept override {
+    const int E = E_, W = W_, heads = config_.heads, dh = E / heads, P = in_proj_.padded_rows();
+    token_.apply(frame, embedded_.data());
+    history_.push(embedded_.data());
+    const float* tokens = history_.window();
+    for (int w = 0; w < W; ++w) {
+      float* x = x_.data() + static_cast<std::size_t>(w) * stride_;
+      for (int e = 0; e < E; ++e) x[e] = tokens[w * E + e] + position_[w * E + e];
+      in_proj_.apply(x, qkv_.data() + static_cast<std::size_t>(w) * P);
+    }
+    // Scaled dot-product attention per head; q, k, v of token w at qkv[w·P + {0, E, 2E}].
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+    for (int h = 0; h < heads; ++h)
+      for (int q = 0; q < W; ++q) {
+        const float* qv = qkv_.data() + static_cast<std::size_t>(q) * P + h * dh;
+        float top = -INFINITY;
+        for (int k = 0; k < W; ++k) {
+          const float* kv = qkv_.data() + static_cast<std::size_t>(k) * P + E + h * dh;
+          float s = 0.0f;
+          for (int i = 0; i < dh; ++i) s += qv[i] * kv[i];
+          scores_[k] = s * scale;
+          top = std::max(top, scores_[k]);
+        }
+        float sum = 0.0f;
+        for (int k = 0; k < W; ++k) sum += scores_[k] = exp_approx(scores_[k] - top);
+        float* ctx = context_.data() + static_cast<std::size_t>(q) * E + h * dh;
+        for (int i = 0; i < dh; ++i) ctx[i] = 0.0f;
+        for (int k = 0; k < W; ++k) {
+          const float p = scores_[k] / sum;
+          const float* vv = qkv_.data() + static_cast<std::size_t>(k) * P + 2 * E + h * dh;
+          for (int i = 0; i < dh; ++i) ctx[i] += p * vv[i];
+        }
+      }
+    std::fill(pooled_.begin(), pooled_.end(), 0.0f);
+    for (int w = 0; w < W; ++w) {
+      float* x = x_.data() + static_cast<std::size_t>(w) * stride_;
+      out_proj_.apply(context_.data() + static_cast<std::size_t>(w) * E, tmp_.data());
+      for (int e = 0; e < E; ++e) x[e] += tmp_[e];
+      layer_norm(x, E, norm1_g_.data(), norm1_b_.data());
+      linear1_.apply(x, ff_.data());
+      for (int i = 0; i < config_.ff; ++i) ff_[i] = ff_[i] > 0.0f ? ff_[i] : 0.0f;
+      linear2_.apply(ff_.data(), tmp_.data());
+      for (int e = 0; e < E; ++e) x[e] += tmp_[e];
+      layer_norm(x, E, norm2_g_.data(), norm2_b_.data());
+      for (int e = 0; e < E; ++e) pooled_[e] += x[e];
+    }
+    for (int e = 0; e < E; ++e) pooled_[e] /= static_cast<float>(W);
+    readout_.apply(pooled_.data(), y_.data());
+    output_->apply(y_.data(), config_.num_units);
+    std::memcpy(rates, y_.data(), sizeof(float) * config_.num_units);
+  }
+
+ private:
+  int E_, W_, stride_ = 0;
+  RowHistory history_;  // embedded frames, oldest first
+  std::vector<float> token_bias_, position_, norm1_g_, norm1_b_, norm2_g_, norm2_b_;
+  PanelMatrix token_, in_proj_, out_proj_, linear1_, linear2_, readout_;
+  std::unique_ptr<OutputStage> output_;
+  std::vector<float> embedded_, x_, qkv_, context_, scores_, tmp_, ff_, pooled_, y_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepModel> make_strf_step(const ModelConfig& config, TensorTable& t) {
+  return std::make_unique<StrfStep>(config, t);
+}
+std::unique_ptr<StepModel> make_cnn2d_step(const ModelConfig& config, TensorTable& t) {
+  return std::make_unique<Cnn2dStep>(config, t);
+}
+std::unique_ptr<StepModel> make_transformer_step(const ModelConfig& config, TensorTable& t) {
+  return std::make_unique<TransformerStep>(config, t);
+}
+
+}  // namespace statenet::step

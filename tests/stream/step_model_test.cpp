@@ -1,0 +1,225 @@
+// The step engine against the LibTorch models it was exported from: stepping a sequence
+// frame by frame gives the whole-sequence forward for every architecture (relative error
+// ≤ 1e-5 in float32, relative to the output's largest magnitude); steps allocate nothing
+// (a replaced global operator new counts); bad files get errors that name what is wrong.
+
+#include "stream/step_model.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "models/model_io.h"
+#include "models/response_model.h"
+#include "support/test_support.h"
+
+// ------------------------------------------------------------ allocation counting
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// Every allocation goes through these while counting; the aligned forms too.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t align = static_cast<std::size_t>(a);
+  if (void* p = std::aligned_alloc(align, (n + align - 1) / align * align)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace statenet {
+namespace {
+
+constexpr int kBands = 20, kUnits = 5, kFrames = 300;
+
+std::vector<ModelConfig> every_model() {
+  std::vector<ModelConfig> v;
+  for (const auto& a : architecture_names()) v.push_back(default_model_config(a, kBands, kUnits));
+  for (const char* core : {"rnn", "lstm", "s4", "mamba"}) {
+    ModelConfig c = default_model_config("statenet", kBands, kUnits);
+    c.core = core;
+    v.push_back(c);
+  }
+  for (const char* first : {"fc", "conv"}) {
+    ModelConfig c = default_model_config("statenet", kBands, kUnits);
+    c.first_layer = first;
+    v.push_back(c);
+  }
+  ModelConfig fir = default_model_config("dnet", kBands, kUnits);
+  fir.dnet_decay = "fir14";
+  v.push_back(fir);
+  for (const char* out : {"double_exponential", "sigmoid"}) {
+    ModelConfig c = default_model_config("statenet", kBands, kUnits);
+    c.output = out;
+    v.push_back(c);
+  }
+  ModelConfig sig = default_model_config("ln", kBands, kUnits);
+  sig.output = "sigmoid";
+  v.push_back(sig);
+  return v;
+}
+
+std::string name_of(const ModelConfig& c) {
+  std::string n = c.architecture;
+  if (c.architecture == "statenet") n += "-" + c.first_layer + "-" + c.core;
+  if (c.architecture == "dnet") n += "-" + c.dnet_decay;
+  return n + "+" + c.output;
+}
+
+// A randomly initialised model with non-trivial batch-norm statistics and affine
+// parameters (so folding them is tested), exported to a .safetensors file.
+std::shared_ptr<ResponseModel> exported_model(const ModelConfig& c, const std::string& path) {
+  torch::manual_seed(7);
+  auto model = make_response_model(c);
+  torch::NoGradGuard no_grad;
+  for (auto& b : model->named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0.0, 0.3);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+  }
+  for (auto& p : model->named_parameters())
+    if (p.key().rfind("bn", 0) == 0) p.value().uniform_(0.5, 1.5);
+  model->eval();
+  export_model(path, *model);
+  return model;
+}
+
+TEST(StepModel, steppingEqualsTheLibTorchForwardForEveryArchitecture) {
+  const std::string dir = test::temp_dir();
+  for (const ModelConfig& c : every_model()) {
+    SCOPED_TRACE(name_of(c));
+    const std::string path = dir + "/" + name_of(c) + ".safetensors";
+    auto model = exported_model(c, path);
+    torch::manual_seed(11);
+    const torch::Tensor x = torch::randn({1, kBands, kFrames});
+    const torch::Tensor ref = [&] {
+      torch::NoGradGuard no_grad;
+      return model->forward(x).contiguous();  // [1, N, T]
+    }();
+    auto engine = load_step_model(path);
+    ASSERT_EQ(engine->num_bands(), kBands);
+    ASSERT_EQ(engine->num_units(), kUnits);
+    const torch::Tensor frames = x[0].t().contiguous();  // [T, F]
+    std::vector<float> out(static_cast<std::size_t>(kFrames) * kUnits), ref_tn(out.size());
+    for (int round = 0; round < 2; ++round) {  // the second round checks reset()
+      engine->reset();
+      for (int t = 0; t < kFrames; ++t) engine->step(frames.data_ptr<float>() + t * kBands, out.data() + t * kUnits);
+      for (int t = 0; t < kFrames; ++t)
+        for (int n = 0; n < kUnits; ++n) ref_tn[t * kUnits + n] = ref[0][n][t].item<float>();
+      const auto diff = test::max_abs_diff(out.data(), ref_tn.data(), out.size());
+      const double scale = ref.abs().max().item<double>();
+      if (round == 0) std::printf("  %-36s relative error %.2e\n", name_of(c).c_str(), diff.value / scale);
+      EXPECT_LE(diff.value, 1e-5 * scale) << "round " << round << ": largest difference " << diff.value << " at frame "
+                                          << diff.index / kUnits << ", unit " << diff.index % kUnits << " (output scale "
+                                          << scale << ")";
+    }
+  }
+}
+
+TEST(StepModel, aStepAllocatesNothing) {
+  {  // the counter sees allocations (so zero below means none)
+    g_allocations = 0;
+    g_counting = true;
+    std::vector<float> probe(100, 1.0f);
+    g_counting = false;
+    ASSERT_EQ(g_allocations.load(), 1) << probe[0];
+  }
+  const std::string dir = test::temp_dir();
+  for (const ModelConfig& c : every_model()) {
+    SCOPED_TRACE(name_of(c));
+    const std::string path = dir + "/" + name_of(c) + ".safetensors";
+    exported_model(c, path);
+    auto engine = load_step_model(path);
+    std::vector<float> frame(kBands, 0.5f), rates(kUnits);
+    g_allocations = 0;
+    g_counting = true;
+    for (int t = 0; t < 200; ++t) {
+      frame[t % kBands] += 1.0f;
+      engine->step(frame.data(), rates.data());
+    }
+    engine->reset();
+    engine->step(frame.data(), rates.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0);
+  }
+}
+
+TEST(StepModel, committedNs1ModelStepsLikeItsLibTorchForward) {
+  const std::string path = STATENET_DEMO_MODEL_PATH;
+  auto model = load_model(path);
+  auto engine = load_step_model(path);
+  EXPECT_EQ(engine->num_bands(), 34);
+  EXPECT_EQ(engine->num_units(), 73);
+  EXPECT_EQ(engine->window_frames(), 0);
+  // dB-like input of the ns1 cochleagram's range.
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::rand({1, 34, 400}) * 60 - 70;
+  torch::Tensor ref;
+  {
+    torch::NoGradGuard no_grad;
+    ref = model->forward(x)[0].t().contiguous();  // [T, N]
+  }
+  const torch::Tensor frames = x[0].t().contiguous();
+  std::vector<float> out(400 * 73);
+  for (int t = 0; t < 400; ++t) engine->step(frames.data_ptr<float>() + t * 34, out.data() + t * 73);
+  const auto diff = test::max_abs_diff(out.data(), ref.data_ptr<float>(), out.size());
+  EXPECT_LE(diff.value, 1e-5 * ref.abs().max().item<double>()) << "largest difference " << diff.value << " at " << diff.index;
+}
+
+TEST(StepModel, badFilesGetErrorsThatNameTheProblem) {
+  const std::string dir = test::temp_dir();
+  const std::string path = dir + "/gru.safetensors";
+  exported_model(default_model_config("statenet", kBands, kUnits), path);
+  SafetensorsFile file = read_safetensors(path);
+
+  auto expect_error = [&](const SafetensorsFile& f, const std::string& needle) {
+    const std::string bad = dir + "/bad.safetensors";
+    write_safetensors(bad, f);
+    try {
+      load_step_model(bad);
+      ADD_FAILURE() << "no error; expected one mentioning '" << needle << "'";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  };
+  SafetensorsFile missing = file;
+  missing.tensors.erase("core.weight_hh_l0");
+  expect_error(missing, "missing tensor core.weight_hh_l0");
+  SafetensorsFile misshapen = file;
+  misshapen.tensors["readout.bias"].shape = {kUnits + 1};
+  misshapen.tensors["readout.bias"].data.push_back(0.0f);
+  expect_error(misshapen, "readout.bias has shape [6]");
+  SafetensorsFile extra = file;
+  extra.tensors["surprise"] = NamedTensor{{1}, {1.0f}};
+  expect_error(extra, "unexpected tensor surprise");
+  SafetensorsFile foreign = file;
+  foreign.metadata.erase("format");
+  expect_error(foreign, "not a statenet model");
+  SafetensorsFile wrong_bands = file;
+  ModelConfig c = ModelConfig::from_json(file.metadata["config"]);
+  c.num_bands = 34;  // the LC weights were made for 20 bands
+  wrong_bands.metadata["config"] = c.to_json();
+  expect_error(wrong_bands, "lc_weight has shape");
+  EXPECT_THROW(load_step_model(dir + "/absent.safetensors"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace statenet
