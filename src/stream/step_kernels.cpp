@@ -12,7 +12,8 @@ namespace {
 inline float exp_kernel(float x) {
   x = x < -87.0f ? -87.0f : x;
   x = x > 88.0f ? 88.0f : x;
-  const float n = static_cast<float>(static_cast<int>(x * 1.44269504088896341f + (x < 0 ? -0.5f : 0.5f)));
+  // n = round(x·log2 e), to nearest even, by the 1.5·2²³ trick (exact for |n| < 2²²).
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
