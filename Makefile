@@ -17,6 +17,7 @@ build: configure
 
 demo: build
 	@$(BUILD)/statenet demo -o out/demo
+	@$(BUILD)/statenet stream --input demo --seconds 6 --latency-json out/demo/stream_latency.json
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -13,6 +13,9 @@ packages=(
   libtorch-dev
   # tests and benchmarks (h5py: the dataset files must be readable from Python)
   libgtest-dev libgmock-dev libbenchmark-dev python3-h5py
+  # the real capture test: a PulseAudio server with a null sink, reached through ALSA's
+  # pulse plugin by PortAudio (realtime.md §7)
+  pulseaudio pulseaudio-utils libasound2-plugins
 )
 # Only needed to regenerate golden files and to time the Python peer (tools/, bench/).
 if [[ "${STATENET_SETUP_PYTHON:-0}" == "1" ]]; then

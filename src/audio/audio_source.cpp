@@ -6,11 +6,16 @@
 
 namespace statenet {
 
-FileSource::FileSource(AudioBuffer audio, Pacing pacing)
-    : audio_(std::move(audio)), pacing_(pacing) {}
+FileSource::FileSource(AudioBuffer audio, Pacing pacing, std::int64_t total_samples)
+    : audio_(std::move(audio)), pacing_(pacing),
+      total_(total_samples < 0 ? static_cast<std::int64_t>(audio_.samples.size()) : total_samples) {}
 
 std::size_t FileSource::read(float* out, std::size_t max_samples) {
-  const std::size_t n = std::min(max_samples, audio_.samples.size() - position_);
+  if (audio_.samples.empty()) return 0;
+  const std::size_t offset = position_ % audio_.samples.size();
+  const std::size_t n = static_cast<std::size_t>(std::min<std::int64_t>(
+      {static_cast<std::int64_t>(max_samples), static_cast<std::int64_t>(audio_.samples.size() - offset),
+       total_ - static_cast<std::int64_t>(position_)}));
   if (n == 0) return 0;
   if (pacing_ == Pacing::kRealTime) {
     if (!started_) {
@@ -21,7 +26,7 @@ std::size_t FileSource::read(float* out, std::size_t max_samples) {
     std::this_thread::sleep_until(start_ + std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                std::chrono::duration<double>(end_s)));
   }
-  std::memcpy(out, audio_.samples.data() + position_, n * sizeof(float));
+  std::memcpy(out, audio_.samples.data() + offset, n * sizeof(float));
   position_ += n;
   return n;
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "audio/audio_buffer.h"
 
@@ -24,11 +25,12 @@ enum class Pacing {
   kRealTime,          ///< never run ahead of the wall clock: sample i is available at t0 + i/fs
 };
 
-// Plays an AudioBuffer. In real-time pacing the first read starts the clock and each
-// read blocks (sleeps) until its last sample would have arrived from a live device.
+// Plays an AudioBuffer, looped until total_samples when that is longer (−1: once). In
+// real-time pacing the first read starts the clock and each read blocks (sleeps) until its
+// last sample would have arrived from a live device.
 class FileSource final : public AudioSource {
  public:
-  FileSource(AudioBuffer audio, Pacing pacing);
+  FileSource(AudioBuffer audio, Pacing pacing, std::int64_t total_samples = -1);
   double sample_rate_hz() const override { return audio_.sample_rate_hz; }
   std::size_t read(float* out, std::size_t max_samples) override;
   std::size_t position() const { return position_; }
@@ -37,7 +39,8 @@ class FileSource final : public AudioSource {
  private:
   AudioBuffer audio_;
   Pacing pacing_;
-  std::size_t position_ = 0;
+  std::int64_t total_;
+  std::size_t position_ = 0;  ///< samples delivered
   bool started_ = false;
   std::chrono::steady_clock::time_point start_;
 };

@@ -17,21 +17,8 @@
 namespace statenet {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = std::string(STATENET_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  std::array<char, 512> buf{};
-  while (fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test::Result;
+Result run(const std::string& args) { return test::run_command(std::string(STATENET_BINARY) + " " + args); }
 
 std::string read_bytes(const std::string& path, std::size_t n) {
   std::ifstream f(path, std::ios::binary);

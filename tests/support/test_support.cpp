@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <sys/wait.h>
 
 namespace statenet::test {
 
@@ -60,6 +61,17 @@ std::string temp_dir() {
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   temp_dirs().paths.push_back(pattern);
   return pattern;
+}
+
+Result run_command(const std::string& command) {
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  Result r{-1, ""};
+  if (!p) return r;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) r.output += buf;
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 MaxDiff max_abs_diff(const float* a, const float* b, std::size_t n) {

@@ -24,6 +24,13 @@ Golden load_golden(const std::string& name);
 // (kept when STATENET_KEEP_TEST_FILES is set).
 std::string temp_dir();
 
+// Runs a shell command; its exit code and stdout + stderr together.
+struct Result {
+  int exit_code;
+  std::string output;
+};
+Result run_command(const std::string& command);
+
 // Largest |a − b| and where it is, for failure messages.
 struct MaxDiff {
   double value = 0.0;

@@ -1,0 +1,68 @@
+#pragma once
+// The processing-thread core of `statenet stream`: audio blocks → the model's front end →
+// one model step per cochleagram frame → a bounded queue of predictions for a consumer
+// thread (file writers, terminal view). Latency of a frame = time from the arrival of the
+// block holding the hop's last sample to the prediction being ready.
+//
+// Threads: process() on exactly one producer thread, pop()/release() on exactly one consumer
+// thread; counters are read by anyone. process() is noexcept and allocation-free; when
+// the consumer lags, a full queue drops the prediction and counts it (real-time mode) or
+// waits for space (as-fast-as-possible mode, wait_when_full).
+
+#include <readerwriterqueue/readerwriterqueue.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "cochlea/front_end.h"
+#include "stream/latency_histogram.h"
+#include "stream/step_model.h"
+
+namespace statenet {
+
+class StreamProcessor final : public FrameSink {
+ public:
+  /// `capacity` predictions may wait for the consumer. front_end and model must outlive this.
+  StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full);
+
+  /// Producer thread: feeds n samples whose last one arrived at `arrival_ns` (steady clock,
+  /// ns). Non-finite samples are replaced by 0 and counted. [RT unless wait_when_full]
+  void process(const float* samples, std::size_t n, std::int64_t arrival_ns) noexcept;
+
+  struct Prediction {
+    std::int64_t frame = 0;     ///< frame index since the start
+    double latency_us = 0.0;    ///< arrival of the hop's last sample → prediction ready
+    const float* bands = nullptr;  ///< F cochleagram values of the frame
+    const float* rates = nullptr;  ///< N predicted responses
+  };
+  /// Consumer thread: the oldest waiting prediction, valid until release(); false if none.
+  bool pop(Prediction& out);
+  void release();
+
+  int num_bands() const { return bands_; }
+  int num_units() const { return units_; }
+  std::int64_t frames() const { return frames_.load(std::memory_order_relaxed); }
+  std::int64_t dropped_predictions() const { return dropped_.load(std::memory_order_relaxed); }
+  std::int64_t non_finite_samples() const { return non_finite_.load(std::memory_order_relaxed); }
+  /// Per-frame latencies; read it once the producer has stopped.
+  const LatencyHistogram& latency() const { return latency_; }
+
+ private:
+  void on_frame(std::int64_t frame_index, const float* bands) noexcept override;
+
+  FrontEnd& front_end_;
+  StepModel& model_;
+  int bands_, units_;
+  bool wait_when_full_;
+  std::int64_t arrival_ns_ = 0;
+  std::vector<float> slots_;  // capacity × (F + N)
+  std::vector<std::int64_t> slot_frame_, slot_latency_ns_;
+  moodycamel::ReaderWriterQueue<int> free_, filled_;
+  int held_ = -1;  // the slot the consumer holds
+  std::vector<float> scratch_, dropped_rates_;  // a block of audio; the rates of a dropped frame
+  LatencyHistogram latency_;
+  std::atomic<std::int64_t> frames_{0}, dropped_{0}, non_finite_{0};
+};
+
+}  // namespace statenet
