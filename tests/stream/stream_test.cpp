@@ -178,7 +178,8 @@ class PulseAudioServer {
     const auto start = test::run_command(
         "pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disallow-exit "
         "-L 'module-null-sink sink_name=vsink rate=48828 channels=1 format=float32le' "
-        "-L module-native-protocol-unix && pactl set-default-sink vsink && pactl set-default-source vsink.monitor");
+        "-L module-native-protocol-unix && pactl set-default-sink vsink && pactl set-default-source vsink.monitor && "
+        "pactl set-sink-volume vsink 100% && pactl set-source-volume vsink.monitor 100%");
     if (start.exit_code != 0) problem_ = "the PulseAudio server could not start: " + start.output;
     else running_ = true;
   }
