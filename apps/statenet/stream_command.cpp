@@ -58,12 +58,13 @@ CochleagramPreset model_preset(const ModelConfig& c, const std::string& model_pa
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(model_path + ": its front end '" + c.cochleagram + "' is no preset of this build (" + e.what() + ")");
   }
-  const std::string now = name + ": " + make_front_end(preset)->describe();  // as datasets record it
+  const std::unique_ptr<FrontEnd> front_end = make_front_end(preset);
+  const std::string now = name + ": " + front_end->describe();  // as datasets record it
   if (now != c.cochleagram)
     throw std::runtime_error(model_path + ": trained on cochleagram '" + c.cochleagram + "', but this build's preset gives '" + now + "'");
-  if (make_front_end(preset)->num_bands() != c.num_bands)
+  if (front_end->num_bands() != c.num_bands)
     throw std::runtime_error(model_path + ": the model expects F = " + std::to_string(c.num_bands) + " bands, preset '" + name + "' has " +
-                             std::to_string(make_front_end(preset)->num_bands()));
+                             std::to_string(front_end->num_bands()));
   return preset;
 }
 
@@ -135,9 +136,11 @@ void run_stream(const StreamOptions& o) {
     MicrophoneOptions m;
     m.device = o.device;
     m.block_samples = o.block;
+    // Devices take integer rates: ns1's 48 828.125 Hz is opened as 48 828 Hz (2.6 ppm off) and
+    // analysed at the preset's nominal rate, as files with that header are.
     m.sample_rate_hz = std::round(preset.sample_rate_hz());
     mic = std::make_unique<Microphone>(m);
-    front_end = make_front_end(preset, m.sample_rate_hz == preset.sample_rate_hz() ? 0.0 : preset.sample_rate_hz());
+    front_end = make_front_end(preset);
     input_name = "microphone '" + mic->device_name() + "'";
   } else {
     AudioBuffer audio;
