@@ -68,6 +68,24 @@ CochleagramPreset model_preset(const ModelConfig& c, const std::string& model_pa
   return preset;
 }
 
+// "frame,time_s,latency_us,r_0,…,r_{N−1}\n" for one prediction.
+std::string csv_row(const StreamProcessor::Prediction& p, int units, double dt_s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lld,%.4f,%.2f", static_cast<long long>(p.frame), (p.frame + 1) * dt_s, p.latency_us);
+  std::string row = buf;
+  for (int u = 0; u < units; ++u) {
+    std::snprintf(buf, sizeof buf, ",%.6g", p.rates[u]);
+    row += buf;
+  }
+  return row + "\n";
+}
+
+std::string csv_header(const ModelConfig& c) {
+  std::string h = "frame,time_s,latency_us";
+  for (int u = 0; u < c.num_units; ++u) h += "," + (u < static_cast<int>(c.unit_ids.size()) ? c.unit_ids[u] : "unit" + std::to_string(u));
+  return h + "\n";
+}
+
 // Writes predictions as CSV (frame, time, latency, one column per unit) or raw float32
 // frames × units (.f32, with a .json sidecar); atomically, when the stream ends.
 class PredictionWriter {
@@ -76,24 +94,13 @@ class PredictionWriter {
       : file_(path), binary_(path.size() > 4 && path.substr(path.size() - 4) == ".f32"), dt_s_(dt_s), config_(c) {
     out_.open(file_.temp_path(), std::ios::binary);
     if (!out_) throw std::runtime_error(path + ": cannot write");
-    if (!binary_) {
-      out_ << "frame,time_s,latency_us";
-      for (int u = 0; u < c.num_units; ++u) out_ << "," << (u < static_cast<int>(c.unit_ids.size()) ? c.unit_ids[u] : "unit" + std::to_string(u));
-      out_ << "\n";
-    }
+    if (!binary_) out_ << csv_header(c);
   }
   void write(const StreamProcessor::Prediction& p) {
     if (binary_) {
       out_.write(reinterpret_cast<const char*>(p.rates), sizeof(float) * config_.num_units);
     } else {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%lld,%.4f,%.2f", static_cast<long long>(p.frame), (p.frame + 1) * dt_s_, p.latency_us);
-      out_ << buf;
-      for (int u = 0; u < config_.num_units; ++u) {
-        std::snprintf(buf, sizeof buf, ",%.6g", p.rates[u]);
-        out_ << buf;
-      }
-      out_ << "\n";
+      out_ << csv_row(p, config_.num_units, dt_s_);
     }
     ++frames_;
   }
@@ -177,11 +184,7 @@ void run_stream(const StreamOptions& o) {
     v.level_low = preset.gammatone ? -100.0f : -70.0f;
     view = std::make_unique<TerminalView>(config.num_bands, config.num_units, v);
   }
-  if (o.to_stdout) {
-    std::printf("frame,time_s,latency_us");
-    for (int u = 0; u < config.num_units; ++u) std::printf(",u%d", u);
-    std::printf("\n");
-  }
+  if (o.to_stdout) std::fputs(csv_header(config).c_str(), stdout);
 
   g_interrupted = false;
   auto previous_handler = std::signal(SIGINT, on_interrupt);
@@ -232,11 +235,7 @@ void run_stream(const StreamOptions& o) {
       any = true;
       ++shown;
       if (writer) writer->write(p);
-      if (o.to_stdout) {
-        std::printf("%lld,%.4f,%.2f", static_cast<long long>(p.frame), (p.frame + 1) * dt_s, p.latency_us);
-        for (int u = 0; u < config.num_units; ++u) std::printf(",%.6g", p.rates[u]);
-        std::printf("\n");
-      }
+      if (o.to_stdout) std::fputs(csv_row(p, config.num_units, dt_s).c_str(), stdout);
       if (view) view->add(p.bands, p.rates);
     }
     processor.release();

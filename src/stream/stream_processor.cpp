@@ -41,25 +41,25 @@ void StreamProcessor::process(const float* samples, std::size_t n, std::int64_t 
 
 void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noexcept {
   int slot = -1;
-  while (!free_.try_dequeue(slot)) {
-    if (!wait_when_full_) {
-      // Still advance the model (its state must follow the audio), but drop the output.
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      model_.step(bands, dropped_rates_.data());
-      frames_.fetch_add(1, std::memory_order_relaxed);
-      latency_.record(now_ns() - arrival_ns_);
-      return;
-    }
-    std::this_thread::yield();
+  while (!free_.try_dequeue(slot) && wait_when_full_) std::this_thread::yield();
+  // With no free slot the prediction is dropped (counted), but the model still steps: its
+  // state must follow the audio so that later predictions stay exact.
+  float* rates = dropped_rates_.data();
+  if (slot >= 0) {
+    float* dst = slots_.data() + static_cast<std::size_t>(slot) * (bands_ + units_);
+    std::memcpy(dst, bands, sizeof(float) * bands_);
+    rates = dst + bands_;
   }
-  float* dst = slots_.data() + static_cast<std::size_t>(slot) * (bands_ + units_);
-  std::memcpy(dst, bands, sizeof(float) * bands_);
-  model_.step(bands, dst + bands_);
+  model_.step(bands, rates);
   const std::int64_t latency = now_ns() - arrival_ns_;
   latency_.record(latency);
+  frames_.fetch_add(1, std::memory_order_relaxed);
+  if (slot < 0) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   slot_frame_[slot] = frame_index;
   slot_latency_ns_[slot] = latency;
-  frames_.fetch_add(1, std::memory_order_relaxed);
   filled_.try_enqueue(slot);  // capacity = number of slots: never full
 }
 

@@ -69,7 +69,6 @@ void TerminalView::draw(const std::string& status) {
   s += "  " + status + "\x1b[K\n\x1b[J";
   std::fwrite(s.data(), 1, s.size(), out_);
   std::fflush(out_);
-  drawn_ = true;
 }
 
 }  // namespace statenet

@@ -34,7 +34,6 @@ class TerminalView {
   std::vector<float> history_;      // history_columns × bands, ring
   int next_column_ = 0;
   std::vector<float> rates_, peak_;  // latest rates and each unit's running max
-  bool drawn_ = false;
 };
 
 }  // namespace statenet

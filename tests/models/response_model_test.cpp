@@ -10,6 +10,7 @@
 
 #include "models/model_io.h"
 #include "models/safetensors.h"
+#include "support/model_zoo.h"
 #include "support/test_support.h"
 
 namespace statenet {
@@ -54,37 +55,11 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   EXPECT_EQ(count(config("ln", 34, 5)), count(l) + 4 * 5);
 }
 
-std::vector<ModelConfig> every_model(int F, int N) {
-  std::vector<ModelConfig> v;
-  for (const auto& a : architecture_names()) v.push_back(config(a, F, N));
-  for (const char* core : {"rnn", "lstm", "s4", "mamba"}) {
-    ModelConfig c = config("statenet", F, N);
-    c.core = core;
-    v.push_back(c);
-  }
-  for (const char* first : {"fc", "conv"}) {
-    ModelConfig c = config("statenet", F, N);
-    c.first_layer = first;
-    v.push_back(c);
-  }
-  ModelConfig fir = config("dnet", F, N);
-  fir.dnet_decay = "fir14";
-  v.push_back(fir);
-  ModelConfig sig = config("ln", F, N);
-  sig.output = "sigmoid";
-  v.push_back(sig);
-  return v;
-}
-
-std::string name_of(const ModelConfig& c) {
-  return c.architecture + "/" + c.core + "/" + c.first_layer + "/" + c.dnet_decay + "/" + c.output;
-}
-
 TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
   torch::manual_seed(0);
   const int F = 34, N = 3, T = 60, t0 = 37;
-  for (const ModelConfig& c : every_model(F, N)) {
-    SCOPED_TRACE(name_of(c));
+  for (const ModelConfig& c : test::model_zoo(F, N)) {
+    SCOPED_TRACE(test::model_name(c));
     auto model = make_response_model(c);
     const torch::Tensor x = torch::randn({2, F, T});
     model->train();
@@ -144,8 +119,8 @@ TEST(ResponseModel, lcLayerGradientMatchesFiniteDifferences) {
 TEST(ResponseModel, exportedModelsReloadToIdenticalOutputs) {
   torch::manual_seed(2);
   const std::string dir = test::temp_dir();
-  for (ModelConfig c : every_model(20, 4)) {
-    SCOPED_TRACE(name_of(c));
+  for (ModelConfig c : test::model_zoo(20, 4)) {
+    SCOPED_TRACE(test::model_name(c));
     c.unit_ids = {"a", "b", "c", "d"};
     c.dt_ms = 5;
     auto model = make_response_model(c);

@@ -13,6 +13,7 @@
 
 #include "models/model_io.h"
 #include "models/response_model.h"
+#include "support/model_zoo.h"
 #include "support/test_support.h"
 
 // ------------------------------------------------------------ allocation counting
@@ -50,40 +51,6 @@ namespace {
 
 constexpr int kBands = 20, kUnits = 5, kFrames = 300;
 
-std::vector<ModelConfig> every_model() {
-  std::vector<ModelConfig> v;
-  for (const auto& a : architecture_names()) v.push_back(default_model_config(a, kBands, kUnits));
-  for (const char* core : {"rnn", "lstm", "s4", "mamba"}) {
-    ModelConfig c = default_model_config("statenet", kBands, kUnits);
-    c.core = core;
-    v.push_back(c);
-  }
-  for (const char* first : {"fc", "conv"}) {
-    ModelConfig c = default_model_config("statenet", kBands, kUnits);
-    c.first_layer = first;
-    v.push_back(c);
-  }
-  ModelConfig fir = default_model_config("dnet", kBands, kUnits);
-  fir.dnet_decay = "fir14";
-  v.push_back(fir);
-  for (const char* out : {"double_exponential", "sigmoid"}) {
-    ModelConfig c = default_model_config("statenet", kBands, kUnits);
-    c.output = out;
-    v.push_back(c);
-  }
-  ModelConfig sig = default_model_config("ln", kBands, kUnits);
-  sig.output = "sigmoid";
-  v.push_back(sig);
-  return v;
-}
-
-std::string name_of(const ModelConfig& c) {
-  std::string n = c.architecture;
-  if (c.architecture == "statenet") n += "-" + c.first_layer + "-" + c.core;
-  if (c.architecture == "dnet") n += "-" + c.dnet_decay;
-  return n + "+" + c.output;
-}
-
 // A randomly initialised model with non-trivial batch-norm statistics and affine
 // parameters (so folding them is tested), exported to a .safetensors file.
 std::shared_ptr<ResponseModel> exported_model(const ModelConfig& c, const std::string& path) {
@@ -103,9 +70,9 @@ std::shared_ptr<ResponseModel> exported_model(const ModelConfig& c, const std::s
 
 TEST(StepModel, steppingEqualsTheLibTorchForwardForEveryArchitecture) {
   const std::string dir = test::temp_dir();
-  for (const ModelConfig& c : every_model()) {
-    SCOPED_TRACE(name_of(c));
-    const std::string path = dir + "/" + name_of(c) + ".safetensors";
+  for (const ModelConfig& c : test::model_zoo(kBands, kUnits)) {
+    SCOPED_TRACE(test::model_name(c));
+    const std::string path = dir + "/" + test::model_name(c) + ".safetensors";
     auto model = exported_model(c, path);
     torch::manual_seed(11);
     const torch::Tensor x = torch::randn({1, kBands, kFrames});
@@ -125,7 +92,7 @@ TEST(StepModel, steppingEqualsTheLibTorchForwardForEveryArchitecture) {
         for (int n = 0; n < kUnits; ++n) ref_tn[t * kUnits + n] = ref[0][n][t].item<float>();
       const auto diff = test::max_abs_diff(out.data(), ref_tn.data(), out.size());
       const double scale = ref.abs().max().item<double>();
-      if (round == 0) std::printf("  %-36s relative error %.2e\n", name_of(c).c_str(), diff.value / scale);
+      if (round == 0) std::printf("  %-36s relative error %.2e\n", test::model_name(c).c_str(), diff.value / scale);
       EXPECT_LE(diff.value, 1e-5 * scale) << "round " << round << ": largest difference " << diff.value << " at frame "
                                           << diff.index / kUnits << ", unit " << diff.index % kUnits << " (output scale "
                                           << scale << ")";
@@ -142,9 +109,9 @@ TEST(StepModel, aStepAllocatesNothing) {
     ASSERT_EQ(g_allocations.load(), 1) << probe[0];
   }
   const std::string dir = test::temp_dir();
-  for (const ModelConfig& c : every_model()) {
-    SCOPED_TRACE(name_of(c));
-    const std::string path = dir + "/" + name_of(c) + ".safetensors";
+  for (const ModelConfig& c : test::model_zoo(kBands, kUnits)) {
+    SCOPED_TRACE(test::model_name(c));
+    const std::string path = dir + "/" + test::model_name(c) + ".safetensors";
     exported_model(c, path);
     auto engine = load_step_model(path);
     std::vector<float> frame(kBands, 0.5f), rates(kUnits);
