@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "audio/audio_file.h"
 #include "audio/audio_source.h"
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
@@ -41,6 +42,7 @@ struct StreamOptions {
   bool to_stdout = false;
   std::string view = "auto";
   std::string latency_json;
+  std::string record;
   int block = 256;
 };
 
@@ -192,6 +194,16 @@ void run_stream(const StreamOptions& o) {
   const std::int64_t max_samples = o.seconds > 0 ? static_cast<std::int64_t>(o.seconds * front_end->sample_rate_hz()) : -1;
   std::int64_t samples_in = 0;
   std::exception_ptr producer_error;
+  // --record keeps the samples exactly as the processing thread received them (a diagnostic:
+  // the buffer is reserved for --seconds up front, grows beyond that).
+  AudioBuffer recorded;
+  recorded.sample_rate_hz = front_end->sample_rate_hz();
+  if (!o.record.empty() && max_samples > 0) recorded.samples.reserve(static_cast<std::size_t>(max_samples) + AudioBlock::kMaxSamples);
+  auto process = [&](const float* samples, std::size_t n, std::int64_t arrival_ns) {
+    processor.process(samples, n, arrival_ns);
+    if (!o.record.empty()) recorded.samples.insert(recorded.samples.end(), samples, samples + n);
+    samples_in += static_cast<std::int64_t>(n);
+  };
   if (mic) {
     mic->start();
     std::fprintf(stderr, "capturing from '%s' at %.0f Hz\n", mic->device_name().c_str(), mic->sample_rate_hz());
@@ -207,16 +219,14 @@ void run_stream(const StreamOptions& o) {
             std::this_thread::sleep_for(std::chrono::microseconds(200));
             continue;
           }
-          processor.process(block.samples, block.num_samples, block.arrival_ns);
-          samples_in += block.num_samples;
+          process(block.samples, block.num_samples, block.arrival_ns);
         }
       } else {
         std::vector<float> block(o.block);
         while (!g_interrupted) {
           const std::size_t n = file->read(block.data(), block.size());
           if (n == 0) break;
-          processor.process(block.data(), n, now_ns());
-          samples_in += static_cast<std::int64_t>(n);
+          process(block.data(), n, now_ns());
         }
       }
     } catch (...) {
@@ -258,6 +268,7 @@ void run_stream(const StreamOptions& o) {
   view.reset();
   if (producer_error) std::rethrow_exception(producer_error);
   if (writer) writer->finish();
+  if (!o.record.empty()) write_wav_float(o.record, recorded);
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double audio_s = samples_in / front_end->sample_rate_hz();
@@ -273,6 +284,7 @@ void run_stream(const StreamOptions& o) {
   if (mic) std::fprintf(info, "device input latency (PortAudio) %.1f ms, plus the front end's window of %.1f ms\n", mic->input_latency_s() * 1e3,
                         front_end->window_samples() / front_end->sample_rate_hz() * 1e3);
   if (writer) std::fprintf(info, "wrote %s\n", o.output.c_str());
+  if (!o.record.empty()) std::fprintf(info, "wrote %s (the input as received)\n", o.record.c_str());
   if (!o.latency_json.empty()) {
     AtomicFile out(o.latency_json);
     std::ofstream j(out.temp_path());
@@ -307,6 +319,7 @@ void add_stream_command(CLI::App& app) {
   cmd->add_flag("--stdout", o->to_stdout, "Print predictions as CSV on stdout (the summary goes to stderr)");
   cmd->add_option("--view", o->view, "Live terminal view: auto (on a terminal), on or off")->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
   cmd->add_option("--latency-json", o->latency_json, "Write the latency histogram and drop counts as JSON");
+  cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
   cmd->add_option("--block", o->block, "Samples per audio block (the callback size for a microphone)")->capture_default_str();
   cmd->callback([o] { run_stream(*o); });
 
