@@ -11,6 +11,7 @@
 #include "cochlea/presets.h"
 #include "cochleagram_render.h"
 #include "commands.h"
+#include "data/dataset.h"
 #include "data/h5_file.h"
 #include "plot/colormap.h"
 #include "plot/heatmap.h"
@@ -40,24 +41,40 @@ std::vector<double> band_frequencies(const ModelConfig& c) {
   return {};
 }
 
-// One map as a picture: ∂r̂/∂x (= −g), red raises the response, time relative to the output bin.
+// An F × T map [f][t] as a picture, time relative to the output bin (the last column).
+void time_frequency_png(const std::string& path, const std::vector<float>& v, int F, int T, const ModelConfig& c, const std::string& title,
+                        const std::string& colour_label) {
+  HeatmapOptions o;
+  o.title = title;
+  o.x_label = "time relative to the output bin (ms)";
+  o.x_start = -(T - 1) * c.dt_ms - c.dt_ms / 2;
+  o.x_step = c.dt_ms;
+  o.row_values = band_frequencies(c);
+  if (o.row_values.empty()) o.y_label = "band";
+  o.colormap = Colormap::kDiverging;
+  o.symmetric = true;
+  o.colour_label = colour_label;
+  o.min_plot_width_px = 500;
+  write_png(path, render_heatmap(v.data(), F, T, o));
+}
+
+// One map as a picture: ∂r̂/∂x (= −g), red raises the response.
 void map_png(const std::string& path, const InterpretMaps& m, int u, const std::string& what, const std::string& unit) {
   const int F = m.num_bands, T = m.length_bins;
   std::vector<float> v(static_cast<std::size_t>(F) * T);
   for (int f = 0; f < F; ++f)
     for (int t = 0; t < T; ++t) v[static_cast<std::size_t>(f) * T + t] = what == "gradmap" ? -m.map(u, f, t) : m.map(u, f, t);
-  HeatmapOptions o;
-  o.title = (what == "gradmap" ? "GradMap ∂r̂/∂x at x = 0" : "Dream x*") + std::string(", unit ") + unit;
-  o.x_label = "time relative to the output bin (ms)";
-  o.x_start = -(T - 1) * m.config.dt_ms - m.config.dt_ms / 2;
-  o.x_step = m.config.dt_ms;
-  o.row_values = band_frequencies(m.config);
-  if (o.row_values.empty()) o.y_label = "band";
-  o.colormap = Colormap::kDiverging;
-  o.symmetric = true;
-  o.colour_label = what == "gradmap" ? "red: raises the response" : "red: louder than silence";
-  o.min_plot_width_px = 500;
-  write_png(path, render_heatmap(v.data(), F, T, o));
+  time_frequency_png(path, v, F, T, m.config, (what == "gradmap" ? "GradMap ∂r̂/∂x at x = 0" : "Dream x*") + std::string(", unit ") + unit,
+                     what == "gradmap" ? "red: raises the response" : "red: louder than silence");
+}
+
+// The simulator's true STRF of unit n ([N, F, L], lag ℓ = weight of x[f, t − ℓ]) on the same axes.
+void truth_png(const std::string& path, const TruthArray& strf, int n, const ModelConfig& c, const std::string& unit) {
+  const int F = static_cast<int>(strf.shape[1]), L = static_cast<int>(strf.shape[2]);
+  std::vector<float> v(static_cast<std::size_t>(F) * L);
+  for (int f = 0; f < F; ++f)
+    for (int l = 0; l < L; ++l) v[static_cast<std::size_t>(f) * L + (L - 1 - l)] = strf.data[(static_cast<std::size_t>(n) * F + f) * L + l];
+  time_frequency_png(path, v, F, L, c, "true STRF (simulator), unit " + unit, "red: raises the response");
 }
 
 void energy_png(const std::string& path, const InterpretMaps& m, const std::string& what) {
@@ -162,6 +179,7 @@ void add_interpret_command(CLI::App& app) {
   auto units = std::make_shared<std::string>("all");
   auto what = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"gradmap", "energy"});
   auto o = std::make_shared<InterpretOptions>();
+  auto truth = std::make_shared<std::string>();
   cmd->add_option("--model", *model, "Model file (.safetensors)")->required();
   cmd->add_option("-o,--output-dir", *out, "Where to write pictures, arrays and index.html")->required();
   cmd->add_option("--units", *units, "all, or indices such as 3,7")->capture_default_str();
@@ -171,11 +189,27 @@ void add_interpret_command(CLI::App& app) {
   cmd->add_option("--iterations", o->dream_iterations, "Dream iterations (Adam)")->capture_default_str();
   cmd->add_option("--lr", o->dream_learning_rate, "Dream learning rate")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--truth", *truth,
+                  "Simulated dataset the model was fitted to: compare each GradMap with the unit's true STRF\n"
+                  "(Pearson CC over its lags; pictures side by side)");
   cmd->callback([=] {
     InterpretOptions opts = *o;
+    TruthArray true_strf;
+    if (!truth->empty()) {
+      ReadOptions r;
+      r.waveforms = false;
+      const Dataset d = read_dataset(*truth, r);
+      const auto it = d.truth.find("strf");
+      if (it == d.truth.end()) throw std::runtime_error(*truth + ": no /truth/strf (only simulated datasets carry a true STRF)");
+      true_strf = it->second;
+      if (true_strf.shape.size() != 3) throw std::runtime_error(*truth + ": /truth/strf is not [N, F, L]");
+      if (opts.length_bins < static_cast<int>(true_strf.shape[2]))
+        throw std::runtime_error("--length " + std::to_string(opts.length_bins) + ": shorter than the true STRF's " +
+                                 std::to_string(true_strf.shape[2]) + " lags");
+    }
     if (*units != "all") opts.units = parse_index_list(*units, "--units");
     std::filesystem::create_directories(*out);
-    const bool want_gradmap = std::count(what->begin(), what->end(), "gradmap") > 0;
+    const bool want_gradmap = std::count(what->begin(), what->end(), "gradmap") > 0 || !true_strf.data.empty();
     const bool want_dream = std::count(what->begin(), what->end(), "dream") > 0;
     const bool want_energy = std::count(what->begin(), what->end(), "energy") > 0;
     Progress progress("interpreting");
@@ -216,6 +250,26 @@ void add_interpret_command(CLI::App& app) {
           energy_png(*out + "/" + kind + "_energy.png", m, kind);
           html += "<img src='" + kind + "_energy.png' style='max-width:60%'><br>";
         }
+        if (kind == "gradmap" && !true_strf.data.empty()) {
+          const int N = static_cast<int>(true_strf.shape[0]), L = static_cast<int>(true_strf.shape[2]);
+          if (N != m.config.num_units || static_cast<int>(true_strf.shape[1]) != m.num_bands)
+            throw std::runtime_error(*truth + ": /truth/strf holds " + std::to_string(N) + " units × " + std::to_string(true_strf.shape[1]) +
+                                     " bands, the model predicts " + std::to_string(m.config.num_units) + " units from " +
+                                     std::to_string(m.num_bands) + " bands");
+          const std::vector<double> cc = strf_correlation(m, true_strf.data, N, L);
+          summary["gradmap_vs_true_strf_cc"] = cc;
+          html += "<h2>GradMaps against the true STRFs</h2><p>Pearson CC over " + std::to_string(L) + " lags:";
+          for (std::size_t u = 0; u < m.units.size(); ++u) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, " unit %d: %.3f;", m.units[u], cc[u]);
+            html += buf;
+            const std::string png = "truth_unit" + std::to_string(m.units[u]) + ".png";
+            truth_png(*out + "/" + png, true_strf, m.units[u], m.config, std::to_string(m.units[u]));
+          }
+          html += "</p>";
+          for (int n : m.units) html += "<img src='truth_unit" + std::to_string(n) + ".png'>";
+          html += "<br>";
+        }
         if (kind == "dream" || want_gradmap) {
           for (std::size_t u = 0; u < m.units.size(); ++u) {
             const std::string id = m.config.unit_ids.empty() ? std::to_string(m.units[u]) : m.config.unit_ids[m.units[u]];
@@ -242,6 +296,12 @@ void add_interpret_command(CLI::App& app) {
     }
     std::printf("%zu units → %s/index.html (%.1f s)\n", results.front().second.units.size(), out->c_str(),
                 progress.elapsed_s());
+    if (summary.contains("gradmap_vs_true_strf_cc")) {
+      std::printf("  GradMap vs true STRF (Pearson CC):");
+      const auto& units_done = results.front().second.units;
+      for (std::size_t u = 0; u < units_done.size(); ++u)
+        std::printf(" unit %d %.3f%s", units_done[u], summary["gradmap_vs_true_strf_cc"][u].get<double>(), u + 1 < units_done.size() ? "," : "\n");
+    }
     for (const auto& [kind, m] : results)
       std::printf("  %s: 95 %% of the energy within %.0f ms (median over units), at most %.0f ms, of %.0f ms\n", kind.c_str(),
                   summary[kind]["median_memory_length_ms"].get<double>(), summary[kind]["max_memory_length_ms"].get<double>(),

@@ -58,6 +58,63 @@ void PanelMatrix::apply(const float* __restrict x, float* __restrict y) const no
   }
 }
 
+BandConv::BandConv(int out_channels, int in_channels, int in_bands, int kf, int kt, const float* weight, const float* bias)
+    : out_channels_(out_channels), in_channels_(in_channels), kf_(kf), kt_(kt), out_bands_(in_bands - kf + 1),
+      stride_((in_bands - kf + 1 + 7) / 8 * 8 + kf - 1),
+      weight_(static_cast<std::size_t>(out_channels) * in_channels * kf * kt), bias_(bias, bias + out_channels) {
+  for (int o = 0; o < out_channels; ++o)
+    for (int c = 0; c < in_channels; ++c)
+      for (int i = 0; i < kf; ++i)
+        for (int j = 0; j < kt; ++j)
+          weight_[((static_cast<std::size_t>(j) * in_channels + c) * kf + i) * out_channels + o] =
+              weight[((static_cast<std::size_t>(o) * in_channels + c) * kf + i) * kt + j];
+}
+
+namespace {
+
+typedef float Vec8 __attribute__((vector_size(32)));
+typedef float Vec8Unaligned __attribute__((vector_size(32), aligned(4), may_alias));
+
+// Output channels o0 … o0 + OB − 1 at bands fb … fb + 7: OB accumulators stay in registers
+// while the kf·kt·in_channels taps stream past.
+template <int OB>
+__attribute__((always_inline)) inline void band_conv_block(const float* window, int row, int stride, int in_channels, int kf, int kt,
+                                                           const float* weight, int out_channels, const float* bias, int o0, int fb,
+                                                           int out_bands, float* out) {
+  Vec8 acc[OB];
+  for (int b = 0; b < OB; ++b) acc[b] = Vec8{} + bias[o0 + b];
+  const float* w = weight + o0;
+  for (int j = 0; j < kt; ++j)
+    for (int c = 0; c < in_channels; ++c) {
+      const float* src = window + static_cast<std::size_t>(j) * row + c * stride + fb;
+      for (int i = 0; i < kf; ++i, w += out_channels) {
+        const Vec8 x = *reinterpret_cast<const Vec8Unaligned*>(src + i);
+        for (int b = 0; b < OB; ++b) acc[b] += x * w[b];
+      }
+    }
+  const int n = out_bands - fb < 8 ? out_bands - fb : 8;
+  for (int b = 0; b < OB; ++b)
+    for (int l = 0; l < n; ++l) out[(o0 + b) * out_bands + fb + l] = acc[b][l];
+}
+
+}  // namespace
+
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+void BandConv::apply(const float* __restrict window, float* __restrict out) const noexcept {
+  const int row = input_row_width();
+  for (int fb = 0; fb < out_bands_; fb += 8) {
+    int o0 = 0;
+    for (; o0 + 8 <= out_channels_; o0 += 8)
+      band_conv_block<8>(window, row, stride_, in_channels_, kf_, kt_, weight_.data(), out_channels_, bias_.data(), o0, fb, out_bands_, out);
+    for (; o0 + 4 <= out_channels_; o0 += 4)
+      band_conv_block<4>(window, row, stride_, in_channels_, kf_, kt_, weight_.data(), out_channels_, bias_.data(), o0, fb, out_bands_, out);
+    for (; o0 + 2 <= out_channels_; o0 += 2)
+      band_conv_block<2>(window, row, stride_, in_channels_, kf_, kt_, weight_.data(), out_channels_, bias_.data(), o0, fb, out_bands_, out);
+    for (; o0 < out_channels_; ++o0)
+      band_conv_block<1>(window, row, stride_, in_channels_, kf_, kt_, weight_.data(), out_channels_, bias_.data(), o0, fb, out_bands_, out);
+  }
+}
+
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 void sigmoid_inplace(float* x, int n) noexcept {
   for (int i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + exp_kernel(-x[i]));

@@ -33,6 +33,28 @@ class PanelMatrix {
   std::vector<float> panels_, bias_;
 };
 
+// One output column of a valid 2-D convolution over (band, time) — the 2-D CNN's step:
+//   out[o·Fo + f] = bias[o] + Σ_{c,i,j} W[o][c][i][j] · in[j][c·stride + i + f],
+// f < Fo = in_bands − kf + 1, j = 0 … kt − 1 over the last kt input rows (oldest first). Each
+// input row holds in_channels runs of input_stride() floats: the channel's bands, then zeros
+// (the kernel reads whole 8-band blocks). Output bands are computed 8 at a time with up to 8
+// output channels' accumulators in registers.
+class BandConv {
+ public:
+  BandConv() = default;
+  /// weight: PyTorch's Conv2d layout [out, in, kf, kt], row-major; bias: [out].
+  BandConv(int out_channels, int in_channels, int in_bands, int kf, int kt, const float* weight, const float* bias);
+  int out_bands() const { return out_bands_; }
+  int input_stride() const { return stride_; }
+  int input_row_width() const { return in_channels_ * stride_; }
+  /// window: kt rows of input_row_width() floats; out: out_channels·out_bands() floats. [RT]
+  void apply(const float* window, float* out) const noexcept;
+
+ private:
+  int out_channels_ = 0, in_channels_ = 0, kf_ = 0, kt_ = 0, out_bands_ = 0, stride_ = 0;
+  std::vector<float> weight_, bias_;  // weight_[((j·in + c)·kf + i)·out + o]
+};
+
 // In-place activations over n floats. exp is a Cephes-style polynomial (relative error
 // below 2e-7 on [−87, 88], saturating outside), so loops vectorise. [RT]
 void sigmoid_inplace(float* x, int n) noexcept;

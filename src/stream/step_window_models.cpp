@@ -131,44 +131,38 @@ class StrfStep final : public StepModel {
 // leaky ReLU 0.1. Input rows are channel-major frames: c·F_in + f.
 class CausalConv2d {
  public:
-  CausalConv2d(TensorTable& t, int index, int in_channels, int in_bands, const ModelConfig& c)
-      : in_channels_(in_channels), in_bands_(in_bands), out_channels_(c.cnn_channels), kf_(c.cnn_kernel_f), kt_(c.cnn_kernel_t),
-        out_bands_(in_bands - c.cnn_kernel_f + 1), history_(c.cnn_kernel_t, in_channels * in_bands) {
+  CausalConv2d(TensorTable& t, int index, int in_channels, int in_bands, const ModelConfig& c) : in_channels_(in_channels), in_bands_(in_bands) {
+    const int out_channels = c.cnn_channels;
     const std::string n = std::to_string(index);
-    weight_ = t.take("conv" + n + ".weight", {out_channels_, in_channels, kf_, kt_});
-    bias_ = t.take("conv" + n + ".bias", {out_channels_});
-    const BatchNormFold bn = fold_batch_norm(t, "bn" + n, out_channels_);
-    const std::size_t per_out = weight_.size() / out_channels_;
-    for (int o = 0; o < out_channels_; ++o) {
-      for (std::size_t i = 0; i < per_out; ++i) weight_[o * per_out + i] *= bn.scale[o];
-      bias_[o] = bias_[o] * bn.scale[o] + bn.shift[o];
+    std::vector<float> weight = t.take("conv" + n + ".weight", {out_channels, in_channels, c.cnn_kernel_f, c.cnn_kernel_t});
+    std::vector<float> bias = t.take("conv" + n + ".bias", {out_channels});
+    const BatchNormFold bn = fold_batch_norm(t, "bn" + n, out_channels);
+    const std::size_t per_out = weight.size() / out_channels;
+    for (int o = 0; o < out_channels; ++o) {
+      for (std::size_t i = 0; i < per_out; ++i) weight[o * per_out + i] *= bn.scale[o];
+      bias[o] = bias[o] * bn.scale[o] + bn.shift[o];
     }
+    conv_ = BandConv(out_channels, in_channels, in_bands, c.cnn_kernel_f, c.cnn_kernel_t, weight.data(), bias.data());
+    out_width_ = out_channels * conv_.out_bands();
+    padded_.assign(conv_.input_row_width(), 0.0f);
+    history_ = RowHistory(c.cnn_kernel_t, conv_.input_row_width());
   }
-  int out_width() const { return out_channels_ * out_bands_; }
+  int out_width() const { return out_width_; }
   void reset() noexcept { history_.fill(nullptr); }
   // in: one input row (in_channels·in_bands); out: out_channels·out_bands. [RT]
   void step(const float* in, float* out) noexcept {
-    history_.push(in);
-    const float* window = history_.window();
-    const int row = in_channels_ * in_bands_, Fo = out_bands_;
-    for (int o = 0; o < out_channels_; ++o) {
-      float* acc = out + o * Fo;
-      for (int f = 0; f < Fo; ++f) acc[f] = bias_[o];
-      for (int c = 0; c < in_channels_; ++c)
-        for (int i = 0; i < kf_; ++i)
-          for (int j = 0; j < kt_; ++j) {
-            const float w = weight_[((static_cast<std::size_t>(o) * in_channels_ + c) * kf_ + i) * kt_ + j];
-            const float* src = window + static_cast<std::size_t>(j) * row + c * in_bands_ + i;
-            for (int f = 0; f < Fo; ++f) acc[f] += w * src[f];
-          }
-    }
-    leaky_relu_inplace(out, out_channels_ * Fo, 0.1f);
+    for (int c = 0; c < in_channels_; ++c)  // each channel's bands into its zero-padded run
+      std::memcpy(padded_.data() + c * conv_.input_stride(), in + c * in_bands_, sizeof(float) * in_bands_);
+    history_.push(padded_.data());
+    conv_.apply(history_.window(), out);
+    leaky_relu_inplace(out, out_width_, 0.1f);
   }
 
  private:
-  int in_channels_, in_bands_, out_channels_, kf_, kt_, out_bands_;
-  std::vector<float> weight_, bias_;
-  RowHistory history_;
+  int in_channels_, in_bands_, out_width_ = 0;
+  BandConv conv_;
+  std::vector<float> padded_;
+  RowHistory history_{1, 1};
 };
 
 class Cnn2dStep final : public StepModel {

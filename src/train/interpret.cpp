@@ -114,6 +114,28 @@ std::vector<double> gradmap_similarity(const std::vector<InterpretMaps>& models)
   return out;
 }
 
+std::vector<double> strf_correlation(const InterpretMaps& m, const std::vector<float>& strf, int num_units, int lags) {
+  const int F = m.num_bands, T = m.length_bins;
+  if (lags < 1 || lags > T)
+    throw std::invalid_argument("STRF of " + std::to_string(lags) + " lags against GradMaps of " + std::to_string(T) + " bins: need 1 ≤ lags ≤ T");
+  if (strf.size() != static_cast<std::size_t>(num_units) * F * lags)
+    throw std::invalid_argument("STRF array of " + std::to_string(strf.size()) + " values, expected " + std::to_string(num_units) + " × " +
+                                std::to_string(F) + " × " + std::to_string(lags));
+  std::vector<double> out;
+  std::vector<double> a(static_cast<std::size_t>(F) * lags), b(a.size());
+  for (std::size_t u = 0; u < m.units.size(); ++u) {
+    const int n = m.units[u];
+    if (n < 0 || n >= num_units) throw std::invalid_argument("unit " + std::to_string(n) + " has no reference STRF");
+    for (int f = 0; f < F; ++f)
+      for (int l = 0; l < lags; ++l) {
+        a[static_cast<std::size_t>(f) * lags + l] = -m.map(static_cast<int>(u), f, T - 1 - l);
+        b[static_cast<std::size_t>(f) * lags + l] = strf[(static_cast<std::size_t>(n) * F + f) * lags + l];
+      }
+    out.push_back(pearson_cc(a.data(), b.data(), static_cast<std::int64_t>(a.size())));
+  }
+  return out;
+}
+
 std::vector<int> memory_length_bins(const InterpretMaps& m, double fraction) {
   std::vector<int> out;
   for (std::size_t u = 0; u < m.units.size(); ++u) {

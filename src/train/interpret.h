@@ -42,6 +42,12 @@ InterpretMaps compute_dreams(const std::string& model_path, const InterpretOptio
 // the same units (same unit ids, or the same count); returns the M × M matrix, row-major.
 std::vector<double> gradmap_similarity(const std::vector<InterpretMaps>& models);
 
+// Recovery of a known STRF: for each unit of `maps`, the Pearson CC between its GradMap's
+// response-raising direction −g at latencies 0…L−1 (column T − 1 − ℓ) and strf[n] [F, L],
+// strf[n][f][ℓ] = weight of x[f, t − ℓ] (the simulator's /truth/strf, [N, F, L], indexed by
+// the unit index n = maps.units[u]). Throws std::invalid_argument if T < L or shapes differ.
+std::vector<double> strf_correlation(const InterpretMaps& maps, const std::vector<float>& strf, int num_units, int lags);
+
 // The latency (in bins) below which `fraction` of the energy lies, per unit.
 std::vector<int> memory_length_bins(const InterpretMaps& maps, double fraction = 0.95);
 

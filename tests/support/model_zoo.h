@@ -1,6 +1,7 @@
 #pragma once
 // Every model configuration the LibTorch tests sweep: each architecture's defaults, every
-// StateNet core and first layer, DNet's FIR-14 decay, and the output nonlinearities.
+// StateNet core and first layer, DNet's FIR-14 decay, a 2-D CNN of 7 channels, and the output
+// nonlinearities.
 
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ inline std::vector<ModelConfig> model_zoo(int F, int N) {
   for (const char* core : {"rnn", "lstm", "s4", "mamba"}) variant("statenet", [&](ModelConfig& c) { c.core = core; });
   for (const char* first : {"fc", "conv"}) variant("statenet", [&](ModelConfig& c) { c.first_layer = first; });
   variant("dnet", [](ModelConfig& c) { c.dnet_decay = "fir14"; });
+  variant("cnn2d", [](ModelConfig& c) { c.cnn_channels = 7; });  // the step kernel's 4 + 2 + 1 channel blocks
   for (const char* out : {"double_exponential", "sigmoid"}) variant("statenet", [&](ModelConfig& c) { c.output = out; });
   variant("ln", [](ModelConfig& c) { c.output = "sigmoid"; });
   return v;
@@ -30,6 +32,7 @@ inline std::string model_name(const ModelConfig& c) {
   std::string n = c.architecture;
   if (c.architecture == "statenet") n += "-" + c.first_layer + "-" + c.core;
   if (c.architecture == "dnet") n += "-" + c.dnet_decay;
+  if (c.architecture == "cnn2d") n += "-" + std::to_string(c.cnn_channels) + "ch";
   return n + "+" + c.output;
 }
 

@@ -142,3 +142,36 @@ TEST(Interpret, similarityIsOneOnTheDiagonalAndMinusOneForANegatedStrf) {
 
 }  // namespace
 }  // namespace statenet
+
+namespace statenet {
+namespace {
+
+// strf_correlation reads latency ℓ from column T − 1 − ℓ, compares −g, and picks each unit's
+// own reference by its index.
+TEST(Interpret, strfCorrelationComparesTheLastColumnsOfEachUnitsMapWithItsOwnStrf) {
+  const int F = 5, T = 8, L = 3, N = 3;
+  std::vector<float> strf(static_cast<std::size_t>(N) * F * L);
+  for (std::size_t i = 0; i < strf.size(); ++i) strf[i] = std::sin(0.7f * i) + 0.1f * (i % 4);
+  InterpretMaps m;
+  m.units = {2, 0};
+  m.num_bands = F;
+  m.length_bins = T;
+  m.maps.assign(m.units.size() * F * T, 0.0f);
+  for (std::size_t u = 0; u < m.units.size(); ++u)
+    for (int f = 0; f < F; ++f)
+      for (int l = 0; l < L; ++l)
+        m.maps[(u * F + f) * T + (T - 1 - l)] = -2.5f * strf[(static_cast<std::size_t>(m.units[u]) * F + f) * L + l];
+  m.maps[(0 * F + 1) * T + 0] = 9.0f;  // beyond the STRF's lags: ignored
+  const std::vector<double> cc = strf_correlation(m, strf, N, L);
+  ASSERT_EQ(cc.size(), 2u);
+  EXPECT_NEAR(cc[0], 1.0, 1e-6);
+  EXPECT_NEAR(cc[1], 1.0, 1e-6);
+  // Against the wrong unit's STRF the match is lost.
+  m.units = {1, 0};
+  EXPECT_LT(strf_correlation(m, strf, N, L)[0], 0.9);
+  EXPECT_THROW(strf_correlation(m, strf, N, T + 1), std::invalid_argument);
+  EXPECT_THROW(strf_correlation(m, strf, N + 1, L), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace statenet
