@@ -64,7 +64,9 @@ void map_png(const std::string& path, const InterpretMaps& m, int u, const std::
   std::vector<float> v(static_cast<std::size_t>(F) * T);
   for (int f = 0; f < F; ++f)
     for (int t = 0; t < T; ++t) v[static_cast<std::size_t>(f) * T + t] = what == "gradmap" ? -m.map(u, f, t) : m.map(u, f, t);
-  time_frequency_png(path, v, F, T, m.config, (what == "gradmap" ? "GradMap ∂r̂/∂x at x = 0" : "Dream x*") + std::string(", unit ") + unit,
+  char at[48];
+  std::snprintf(at, sizeof at, "GradMap ∂r̂/∂x at x = %g", m.null_level);
+  time_frequency_png(path, v, F, T, m.config, (what == "gradmap" ? std::string(at) : "Dream x*") + ", unit " + unit,
                      what == "gradmap" ? "red: raises the response" : "red: louder than silence");
 }
 
@@ -103,6 +105,32 @@ void energy_png(const std::string& path, const InterpretMaps& m, const std::stri
   o.x_label = "latency (ms; the output bin at one bin)";
   o.y_label = "relative energy (log)";
   draw_series(img, PlotArea{80, 44, 800, 320}, series, o, text);
+  write_png(path, img);
+}
+
+// The population's memory lengths as cumulative distributions on a log latency axis: the
+// fraction of units whose 95 %-energy length, and whose −60 dB energy extent, is ≤ ℓ.
+void memory_distribution_png(const std::string& path, const InterpretMaps& m, const std::vector<int>& length95,
+                             const std::vector<int>& extent, const std::string& what) {
+  const TextRenderer text;
+  Image img(80 + 800 + 110, 44 + 320 + 56);
+  text.draw(img, 80, 28, "Memory of the " + what + "s over the population (" + std::to_string(m.units.size()) + " units)", 15,
+            Rgb{30, 30, 30});
+  auto cdf = [&](const std::vector<int>& bins, Rgb colour, const std::string& label) {
+    Series s{std::vector<float>(static_cast<std::size_t>(m.length_bins), 0.0f), colour, label, 2};
+    for (int l = 0; l < m.length_bins; ++l)
+      s.values[l] = static_cast<float>(std::count_if(bins.begin(), bins.end(), [&](int b) { return b <= l + 1; })) / bins.size();
+    return s;
+  };
+  SeriesPanelOptions o;
+  o.x_start = m.config.dt_ms;  // a length of ℓ + 1 bins at (ℓ + 1)·dt
+  o.x_step = m.config.dt_ms;
+  o.log_x = true;
+  o.x_label = "latency (ms)";
+  o.y_label = "fraction of units";
+  draw_series(img, PlotArea{80, 44, 800, 320},
+              {cdf(length95, Rgb{31, 119, 180}, "95 % of the energy within"), cdf(extent, Rgb{214, 39, 40}, "energy above −60 dB of peak until")}, o,
+              text);
   write_png(path, img);
 }
 
@@ -189,6 +217,10 @@ void add_interpret_command(CLI::App& app) {
   cmd->add_option("--iterations", o->dream_iterations, "Dream iterations (Adam)")->capture_default_str();
   cmd->add_option("--lr", o->dream_learning_rate, "Dream learning rate")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--null-level", o->null_level,
+                  "Constant value of the null stimulus (cochleagram units, dB for the presets): 0 as in the\n"
+                  "paper; the training data's mean level probes a dB-fitted model where it was fitted")
+      ->capture_default_str();
   cmd->add_option("--truth", *truth,
                   "Simulated dataset the model was fitted to: compare each GradMap with the unit's true STRF\n"
                   "(Pearson CC over its lags; pictures side by side)");
@@ -228,27 +260,38 @@ void add_interpret_command(CLI::App& app) {
     {
       H5File h5 = H5File::create(h5_out.temp_path());
       h5.set_attribute("/", "model", *model);
-      h5.set_attribute("/", "sign", "maps are g = d(-r_n[T-1])/dx at x = 0 (gradmap) or the optimised x (dream)");
+      h5.set_attribute("/", "sign", "maps are g = d(-r_n[T-1])/dx at x = null_level (gradmap) or the optimised x (dream)");
+      h5.set_attribute("/", "null_level", std::to_string(opts.null_level));
       for (const auto& [kind, m] : results) {
         const std::uint64_t U = m.units.size(), F = m.num_bands, T = m.length_bins;
         h5.write("/" + kind, {U, F, T}, m.maps.data(), true);
         h5.write("/" + kind + "_energy", {U, T}, m.energy.data(), true);
         if (!m.loss_curve.empty()) h5.write("/dream_loss", {U, m.loss_curve.size() / U}, m.loss_curve.data(), true);
         const auto memory = memory_length_bins(m);
-        std::vector<double> memory_ms;
-        for (int b : memory) memory_ms.push_back(b * m.config.dt_ms);
-        std::vector<double> sorted = memory_ms;
-        std::sort(sorted.begin(), sorted.end());
-        summary[kind] = {{"memory_length_ms_95", memory_ms},
-                         {"median_memory_length_ms", sorted[sorted.size() / 2]},
-                         {"max_memory_length_ms", sorted.back()},
+        const auto extent = energy_extent_bins(m);
+        auto in_ms = [&](const std::vector<int>& bins) {
+          std::vector<double> ms;
+          for (int b : bins) ms.push_back(b * m.config.dt_ms);
+          return ms;
+        };
+        auto median_and_max = [](std::vector<double> v) {
+          std::sort(v.begin(), v.end());
+          return std::pair<double, double>(v[v.size() / 2], v.back());
+        };
+        const auto [median95, max95] = median_and_max(in_ms(memory));
+        const auto [median_extent, max_extent] = median_and_max(in_ms(extent));
+        summary[kind] = {{"memory_length_ms_95", in_ms(memory)},   {"median_memory_length_ms", median95},
+                         {"max_memory_length_ms", max95},          {"energy_extent_ms_60dB", in_ms(extent)},
+                         {"median_energy_extent_ms", median_extent}, {"max_energy_extent_ms", max_extent},
                          {"length_bins", m.length_bins}};
-        html += "<h2>" + kind + "s</h2><p>95 % of the energy within " + std::to_string(static_cast<int>(sorted[sorted.size() / 2])) +
-                " ms (median over units), at most " + std::to_string(static_cast<int>(sorted.back())) + " ms, of " +
-                std::to_string(static_cast<int>(m.length_bins * m.config.dt_ms)) + " ms.</p>";
+        html += "<h2>" + kind + "s</h2><p>95 % of the energy within " + std::to_string(static_cast<int>(median95)) +
+                " ms (median over units), at most " + std::to_string(static_cast<int>(max95)) + " ms; energy above −60 dB of its peak until " +
+                std::to_string(static_cast<int>(median_extent)) + " ms (median), at most " + std::to_string(static_cast<int>(max_extent)) +
+                " ms; of " + std::to_string(static_cast<int>(m.length_bins * m.config.dt_ms)) + " ms.</p>";
         if (want_energy) {
           energy_png(*out + "/" + kind + "_energy.png", m, kind);
-          html += "<img src='" + kind + "_energy.png' style='max-width:60%'><br>";
+          memory_distribution_png(*out + "/" + kind + "_memory.png", m, memory, extent, kind);
+          html += "<img src='" + kind + "_energy.png' style='max-width:49%'><img src='" + kind + "_memory.png' style='max-width:49%'><br>";
         }
         if (kind == "gradmap" && !true_strf.data.empty()) {
           const int N = static_cast<int>(true_strf.shape[0]), L = static_cast<int>(true_strf.shape[2]);
@@ -303,8 +346,10 @@ void add_interpret_command(CLI::App& app) {
         std::printf(" unit %d %.3f%s", units_done[u], summary["gradmap_vs_true_strf_cc"][u].get<double>(), u + 1 < units_done.size() ? "," : "\n");
     }
     for (const auto& [kind, m] : results)
-      std::printf("  %s: 95 %% of the energy within %.0f ms (median over units), at most %.0f ms, of %.0f ms\n", kind.c_str(),
-                  summary[kind]["median_memory_length_ms"].get<double>(), summary[kind]["max_memory_length_ms"].get<double>(),
+      std::printf("  %s: 95 %% of the energy within %.0f ms (median over units), at most %.0f ms; above -60 dB until %.0f ms "
+                  "(median), at most %.0f ms; of %.0f ms\n",
+                  kind.c_str(), summary[kind]["median_memory_length_ms"].get<double>(), summary[kind]["max_memory_length_ms"].get<double>(),
+                  summary[kind]["median_energy_extent_ms"].get<double>(), summary[kind]["max_energy_extent_ms"].get<double>(),
                   m.length_bins * m.config.dt_ms);
   });
 }

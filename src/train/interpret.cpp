@@ -62,16 +62,18 @@ InterpretMaps finish(const Prepared& p, const torch::Tensor& maps, int T) {
 InterpretMaps compute_gradmaps(const std::string& path, const InterpretOptions& o) {
   Prepared p = prepare(path, o);
   const std::int64_t U = static_cast<std::int64_t>(p.units.size()), F = p.model->config().num_bands;
-  const torch::Tensor x = torch::zeros({U, F, o.length_bins}, torch::requires_grad());
+  const torch::Tensor x = torch::full({U, F, o.length_bins}, o.null_level, torch::requires_grad());
   loss_of(*p.model, x, p.unit_index).backward();
-  return finish(p, x.grad(), o.length_bins);
+  InterpretMaps m = finish(p, x.grad(), o.length_bins);
+  m.null_level = o.null_level;
+  return m;
 }
 
 InterpretMaps compute_dreams(const std::string& path, const InterpretOptions& o) {
   Prepared p = prepare(path, o);
   if (o.dream_iterations < 1) throw std::invalid_argument("dreams need at least one iteration");
   const std::int64_t U = static_cast<std::int64_t>(p.units.size()), F = p.model->config().num_bands;
-  torch::Tensor x = torch::zeros({U, F, o.length_bins}, torch::requires_grad());
+  torch::Tensor x = torch::full({U, F, o.length_bins}, o.null_level, torch::requires_grad());
   torch::optim::Adam opt({x}, torch::optim::AdamOptions(o.dream_learning_rate));
   std::vector<float> curve(static_cast<std::size_t>(U) * o.dream_iterations);
   for (int it = 0; it < o.dream_iterations; ++it) {
@@ -83,6 +85,7 @@ InterpretMaps compute_dreams(const std::string& path, const InterpretOptions& o)
     for (std::int64_t u = 0; u < U; ++u) curve[u * o.dream_iterations + it] = l[u].item<float>();
   }
   InterpretMaps m = finish(p, x, o.length_bins);
+  m.null_level = o.null_level;
   m.loss_curve = std::move(curve);
   return m;
 }
@@ -152,6 +155,22 @@ std::vector<int> memory_length_bins(const InterpretMaps& m, double fraction) {
       }
     }
     out.push_back(total > 0 ? length : 0);
+  }
+  return out;
+}
+
+std::vector<int> energy_extent_bins(const InterpretMaps& m, double relative) {
+  std::vector<int> out;
+  for (std::size_t u = 0; u < m.units.size(); ++u) {
+    const float* e = m.energy.data() + u * m.length_bins;
+    const float peak = *std::max_element(e, e + m.length_bins);
+    int extent = 0;
+    for (int l = m.length_bins - 1; l >= 0 && peak > 0; --l)
+      if (e[l] >= relative * peak) {
+        extent = l + 1;
+        break;
+      }
+    out.push_back(extent);
   }
   return out;
 }

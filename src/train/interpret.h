@@ -1,7 +1,7 @@
 #pragma once
 // Looking inside trained models (paper Methods, "Model interpretability"), torch-free
 // interface:
-//   GradMap of unit n: g = ∂𝓛/∂x at the null stimulus x = 0 ∈ ℝ^{F×T}, 𝓛 = −r̂_n[T − 1]
+//   GradMap of unit n: g = ∂𝓛/∂x at the null stimulus x = c ∈ ℝ^{F×T} (c = 0 by default), 𝓛 = −r̂_n[T − 1]
 //     (the last bin), in eval mode (BatchNorm uses its running statistics);
 //   Dream of unit n: x optimised from 0 with Adam on the same loss;
 //   Energy E[ℓ] = mean over bands of g[f, T − 1 − ℓ]², by latency ℓ (0 = the output bin).
@@ -20,6 +20,10 @@ struct InterpretOptions {
   int length_bins = 50;          ///< T of the null stimulus (50 for the similarity analysis)
   int dream_iterations = 1500;
   double dream_learning_rate = 0.01;
+  /// The null stimulus's constant value, in the cochleagram's units (dB for the presets):
+  /// 0 as in the paper; a model fitted to dB cochleagrams is better probed near the level it
+  /// heard (e.g. the training data's mean), where its linearisation is not an extrapolation.
+  float null_level = 0.0f;
   int threads = 0;               ///< 0 = all cores
 };
 
@@ -27,6 +31,7 @@ struct InterpretMaps {
   ModelConfig config;
   std::vector<int> units;
   int num_bands = 0, length_bins = 0;
+  float null_level = 0.0f;         ///< the null stimulus's value the maps were computed at
   std::vector<float> maps;         ///< [U, F, T], column T − 1 = the output bin
   std::vector<float> energy;       ///< [U, T], by latency ℓ = 0 … T − 1
   std::vector<float> loss_curve;   ///< dreams: [U, iterations]; empty for GradMaps
@@ -50,5 +55,10 @@ std::vector<double> strf_correlation(const InterpretMaps& maps, const std::vecto
 
 // The latency (in bins) below which `fraction` of the energy lies, per unit.
 std::vector<int> memory_length_bins(const InterpretMaps& maps, double fraction = 0.95);
+
+// How far the energy reaches, per unit: 1 + the largest latency ℓ (bins) with
+// E[ℓ] ≥ relative · max E (default 10⁻⁶: 60 dB below the peak); 0 for an all-zero map.
+// A stateless model's extent never exceeds its window; a stateful one's can reach seconds.
+std::vector<int> energy_extent_bins(const InterpretMaps& maps, double relative = 1e-6);
 
 }  // namespace statenet

@@ -64,12 +64,31 @@ TEST(Interpret, statelessModelsAreBlindBeyondTheirReceptiveField) {
     EXPECT_GT(inside, 0.0);
     const auto memory = memory_length_bins(g);
     for (int m : memory) EXPECT_LE(m, rf);
+    for (int e : energy_extent_bins(g)) {
+      EXPECT_LE(e, rf);
+      EXPECT_GE(e, rf / 2) << "the energy reaches well into the window";
+    }
   }
   // A recurrent model is not.
   const InterpretMaps s = compute_gradmaps(exported(default_model_config("statenet", 34, 2), 3), o);
   double far = 0;
   for (int f = 0; f < 34; ++f) far += std::fabs(s.map(0, f, 0));
   EXPECT_GT(far, 0.0);
+  // The null stimulus's level moves the operating point of a nonlinear model, not of L.
+  o.null_level = -40.0f;
+  const InterpretMaps s40 = compute_gradmaps(exported(default_model_config("statenet", 34, 2), 3), o);
+  EXPECT_EQ(s40.null_level, -40.0f);
+  EXPECT_NE(s40.map(0, 5, 79), s.map(0, 5, 79));
+}
+
+TEST(Interpret, energyExtentIsTheLastLatencyAboveTheRelativeFloor) {
+  InterpretMaps m;
+  m.units = {0, 1};
+  m.length_bins = 6;
+  m.energy = {4, 1, 1e-3f, 0, 5e-7f, 0,   // latencies 0…5 of unit 0: 1e-6·4 = 4e-6 floor
+              0, 0, 0, 0, 0, 0};           // an all-zero map
+  EXPECT_EQ(energy_extent_bins(m), (std::vector<int>{3, 0}));
+  EXPECT_EQ(energy_extent_bins(m, 1e-7), (std::vector<int>{5, 0}));
 }
 
 TEST(Interpret, batchedDreamsEqualUnitByUnitDreams) {
