@@ -46,6 +46,9 @@ class OutputStage {
  public:
   OutputStage(TensorTable& t, const ModelConfig& config);
   void apply(float* y, int n) const noexcept;  // [RT]
+  /// [4, n]: double exponential (a, b, k, s) with a, b softplus'ed; sigmoid (b, c, d, 0);
+  /// identity: zeros.
+  std::vector<float> packed_parameters(int n) const;
 
  private:
   enum class Kind { kIdentity, kDoubleExponential, kSigmoid } kind_ = Kind::kIdentity;
@@ -53,6 +56,7 @@ class OutputStage {
 };
 
 std::unique_ptr<StepModel> make_statenet_step(const ModelConfig& config, TensorTable& t);
+GruStepWeights make_gru_step_weights(const ModelConfig& config, TensorTable& t);
 std::unique_ptr<StepModel> make_strf_step(const ModelConfig& config, TensorTable& t);         // l, ln, nrf, dnet
 std::unique_ptr<StepModel> make_cnn2d_step(const ModelConfig& config, TensorTable& t);
 std::unique_ptr<StepModel> make_transformer_step(const ModelConfig& config, TensorTable& t);

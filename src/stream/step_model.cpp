@@ -84,6 +84,14 @@ void OutputStage::apply(float* y, int n) const noexcept {
   }
 }
 
+std::vector<float> OutputStage::packed_parameters(int n) const {
+  std::vector<float> packed(static_cast<std::size_t>(4) * n, 0.0f);
+  const std::vector<float>* params[4] = {&p0_, &p1_, &p2_, &p3_};
+  for (int i = 0; i < 4; ++i)
+    if (!params[i]->empty()) std::copy_n(params[i]->data(), n, packed.data() + static_cast<std::size_t>(i) * n);
+  return packed;
+}
+
 void RowHistory::fill(const float* row) noexcept {
   for (int r = 0; r < 2 * rows_; ++r) {
     float* dst = data_.data() + static_cast<std::size_t>(r) * width_;
@@ -120,23 +128,46 @@ std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std:
   return model;
 }
 
-std::unique_ptr<StepModel> load_step_model(const std::string& path) {
-  const SafetensorsFile file = read_safetensors(path);
+namespace {
+
+// The file's tensors and its validated configuration.
+struct ModelFile {
+  SafetensorsFile file;
+  ModelConfig config;
+};
+
+ModelFile read_model_file(const std::string& path) {
+  ModelFile m{read_safetensors(path), {}};
   const auto field = [&](const char* key) -> const std::string& {
-    const auto it = file.metadata.find(key);
-    if (it == file.metadata.end()) throw std::runtime_error(path + ": not a statenet model (its __metadata__ has no " + key + ")");
+    const auto it = m.file.metadata.find(key);
+    if (it == m.file.metadata.end()) throw std::runtime_error(path + ": not a statenet model (its __metadata__ has no " + key + ")");
     return it->second;
   };
   if (field("format") != "statenet-model") throw std::runtime_error(path + ": not a statenet model (format is '" + field("format") + "')");
   if (field("format_version") != "1")
     throw std::runtime_error(path + ": statenet model format version " + field("format_version") + ", this build reads 1");
-  ModelConfig config;
   try {
-    config = ModelConfig::from_json(field("config"));
+    m.config = ModelConfig::from_json(field("config"));
+    m.config.validate();
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
-  return make_step_model(config, file.tensors, path);
+  return m;
+}
+
+}  // namespace
+
+std::unique_ptr<StepModel> load_step_model(const std::string& path) {
+  const ModelFile m = read_model_file(path);
+  return make_step_model(m.config, m.file.tensors, path);
+}
+
+GruStepWeights read_gru_step_weights(const std::string& path) {
+  const ModelFile m = read_model_file(path);
+  step::TensorTable table(m.file.tensors, path);
+  GruStepWeights w = step::make_gru_step_weights(m.config, table);
+  table.expect_all_taken();
+  return w;
 }
 
 }  // namespace statenet

@@ -49,4 +49,17 @@ std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std:
 // "<path>: <problem>" for unreadable, foreign or inconsistent files.
 std::unique_ptr<StepModel> load_step_model(const std::string& path);
 
+// A StateNet-GRU's weights, ready for a batched step engine (the GPU one): per frame
+// u = σ(W₁x + b₁), the PyTorch GRU update of h from u, y = out(R·h + b_R) (models.md §1).
+struct GruStepWeights {
+  int num_bands = 0, hidden = 0, num_units = 0;                 // F, H, N
+  std::vector<float> first_weight, first_bias;                  // [H, F], [H]: LC/FC/CONV, batch norm folded
+  std::vector<float> weight_ih, bias_ih, weight_hh, bias_hh;    // [3H, H], [3H]: gates r, z, n
+  std::vector<float> readout_weight, readout_bias;              // [N, H], [N]
+  std::string output;                                           // identity, double_exponential or sigmoid
+  std::vector<float> output_params;                             // [4, N] (see OutputStage::packed_parameters)
+};
+// Throws std::runtime_error for unreadable files and for models other than StateNet-GRU.
+GruStepWeights read_gru_step_weights(const std::string& path);
+
 }  // namespace statenet

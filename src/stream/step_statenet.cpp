@@ -248,35 +248,46 @@ class MambaCore final : public RecurrentCore {
   std::vector<float> xz_, history_, x_, proj_, delta_, h_, y_, out_;
 };
 
+// A dense layer, row-major [rows, cols] and [rows].
+struct DenseLayer {
+  std::vector<float> weight, bias;
+};
+
+// The first layer (LC, FC or CONV) with its batch norm folded in, as a dense H × F matrix
+// (row o·L + l). LC has independent K-tap kernels per position at offset l·S; CONV one
+// kernel per channel shared by every position; the zeros cost less than a gather (2.4 k MACs).
+DenseLayer dense_first_layer(const ModelConfig& c, TensorTable& t) {
+  const int F = c.num_bands, K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
+  std::vector<float> w(static_cast<std::size_t>(H) * F, 0.0f), b(H);
+  if (c.first_layer == "fc") {
+    w = t.take("fc.weight", {H, F});
+    b = t.take("fc.bias", {H});
+  } else {
+    const bool lc = c.first_layer == "lc";
+    const auto& weight = lc ? t.take("lc_weight", {C, K, L}) : t.take("conv.weight", {C, 1, K});
+    const auto& bias = lc ? t.take("lc_bias", {C, L}) : t.take("conv.bias", {C});
+    for (int o = 0; o < C; ++o)
+      for (int l = 0; l < L; ++l) {
+        for (int k = 0; k < K; ++k)
+          w[static_cast<std::size_t>(o * L + l) * F + l * S + k] = lc ? weight[(static_cast<std::size_t>(o) * K + k) * L + l] : weight[o * K + k];
+        b[o * L + l] = lc ? bias[o * L + l] : bias[o];
+      }
+  }
+  const BatchNormFold bn = fold_batch_norm(t, "bn", C);
+  for (int r = 0; r < H; ++r) {
+    const int o = r / L;
+    for (int f = 0; f < F; ++f) w[static_cast<std::size_t>(r) * F + f] *= bn.scale[o];
+    b[r] = b[r] * bn.scale[o] + bn.shift[o];
+  }
+  return {std::move(w), std::move(b)};
+}
+
 class StateNetStep final : public StepModel {
  public:
   StateNetStep(const ModelConfig& c, TensorTable& t) : StepModel(c) {
-    const int F = c.num_bands, K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
-    // The first layer with its batch norm folded in, as a dense H × F matrix (row o·L + l).
-    // LC has independent K-tap kernels per position at offset l·S; CONV one kernel per
-    // channel shared by every position; the zeros cost less than a gather (2.4 k MACs).
-    std::vector<float> w(static_cast<std::size_t>(H) * F, 0.0f), b(H);
-    if (c.first_layer == "fc") {
-      w = t.take("fc.weight", {H, F});
-      b = t.take("fc.bias", {H});
-    } else {
-      const bool lc = c.first_layer == "lc";
-      const auto& weight = lc ? t.take("lc_weight", {C, K, L}) : t.take("conv.weight", {C, 1, K});
-      const auto& bias = lc ? t.take("lc_bias", {C, L}) : t.take("conv.bias", {C});
-      for (int o = 0; o < C; ++o)
-        for (int l = 0; l < L; ++l) {
-          for (int k = 0; k < K; ++k)
-            w[static_cast<std::size_t>(o * L + l) * F + l * S + k] = lc ? weight[(static_cast<std::size_t>(o) * K + k) * L + l] : weight[o * K + k];
-          b[o * L + l] = lc ? bias[o * L + l] : bias[o];
-        }
-    }
-    const BatchNormFold bn = fold_batch_norm(t, "bn", C);
-    for (int r = 0; r < H; ++r) {
-      const int o = r / L;
-      for (int f = 0; f < F; ++f) w[static_cast<std::size_t>(r) * F + f] *= bn.scale[o];
-      b[r] = b[r] * bn.scale[o] + bn.shift[o];
-    }
-    first_ = PanelMatrix(H, F, w.data(), b.data());
+    const int H = c.statenet_hidden();
+    const DenseLayer first = dense_first_layer(c, t);
+    first_ = PanelMatrix(H, c.num_bands, first.weight.data(), first.bias.data());
     if (c.core == "gru") core_ = std::make_unique<GruCore>(t, H);
     else if (c.core == "lstm") core_ = std::make_unique<LstmCore>(t, H);
     else if (c.core == "rnn") core_ = std::make_unique<RnnCore>(t, H);
@@ -313,6 +324,30 @@ class StateNetStep final : public StepModel {
 
 std::unique_ptr<StepModel> make_statenet_step(const ModelConfig& config, TensorTable& t) {
   return std::make_unique<StateNetStep>(config, t);
+}
+
+GruStepWeights make_gru_step_weights(const ModelConfig& c, TensorTable& t) {
+  if (c.architecture != "statenet" || c.core != "gru")
+    throw std::runtime_error(t.source() + ": the batched GRU step needs a StateNet-GRU model, this one is " + c.architecture +
+                             (c.architecture == "statenet" ? "-" + c.core : ""));
+  const int H = c.statenet_hidden(), N = c.num_units;
+  GruStepWeights w;
+  w.num_bands = c.num_bands;
+  w.hidden = H;
+  w.num_units = N;
+  DenseLayer first = dense_first_layer(c, t);
+  w.first_weight = std::move(first.weight);
+  w.first_bias = std::move(first.bias);
+  w.weight_ih = t.take("core.weight_ih_l0", {3 * H, H});
+  w.bias_ih = t.take("core.bias_ih_l0", {3 * H});
+  w.weight_hh = t.take("core.weight_hh_l0", {3 * H, H});
+  w.bias_hh = t.take("core.bias_hh_l0", {3 * H});
+  w.readout_weight = t.take("readout.weight", {N, H});
+  w.readout_bias = t.take("readout.bias", {N});
+  const OutputStage output(t, c);
+  w.output = c.output;
+  w.output_params = output.packed_parameters(N);
+  return w;
 }
 
 }  // namespace statenet::step
