@@ -70,6 +70,35 @@ void map_png(const std::string& path, const InterpretMaps& m, int u, const std::
                      what == "gradmap" ? "red: raises the response" : "red: louder than silence");
 }
 
+// Every unit's map on one sheet (10 per row, each on its own symmetric colour scale, red =
+// raises the response / louder), the last ≤ 100 bins of each: a population at a glance.
+void contact_sheet_png(const std::string& path, const InterpretMaps& m, const std::string& what) {
+  const int F = m.num_bands, T = m.length_bins, shown = std::min(T, 100), U = static_cast<int>(m.units.size());
+  const int cell_w = 3, cell_h = 3, tile_w = shown * cell_w, tile_h = F * cell_h, per_row = 10, gap = 22;
+  const int rows = (U + per_row - 1) / per_row;
+  const TextRenderer text;
+  Image img(per_row * (tile_w + 8) + 16, 40 + rows * (tile_h + gap));
+  char title[160];
+  std::snprintf(title, sizeof title, "%ss of %d units: the last %.0f ms before the output bin (right), low bands at the bottom; red %s",
+                what == "gradmap" ? "GradMap" : "Dream", U, shown * m.config.dt_ms, what == "gradmap" ? "raises the response" : "louder");
+  text.draw(img, 8, 22, title, 13, Rgb{30, 30, 30});
+  for (int u = 0; u < U; ++u) {
+    const int x0 = 8 + (u % per_row) * (tile_w + 8), y0 = 40 + (u / per_row) * (tile_h + gap);
+    float peak = 0;
+    for (int f = 0; f < F; ++f)
+      for (int t = T - shown; t < T; ++t) peak = std::max(peak, std::fabs(m.map(u, f, t)));
+    for (int f = 0; f < F; ++f)
+      for (int t = T - shown; t < T; ++t) {
+        const float v = (what == "gradmap" ? -1.0f : 1.0f) * m.map(u, f, t);
+        const Rgb c = colormap(Colormap::kDiverging, peak > 0 ? 0.5 + 0.5 * v / peak : 0.5);
+        const int x = x0 + (t - (T - shown)) * cell_w, y = y0 + (F - 1 - f) * cell_h;
+        img.fill_rect(x, y, x + cell_w, y + cell_h, c);
+      }
+    text.draw(img, x0, y0 + tile_h + 14, std::to_string(m.units[u]), 11, Rgb{60, 60, 60});
+  }
+  write_png(path, img);
+}
+
 // The simulator's true STRF of unit n ([N, F, L], lag ℓ = weight of x[f, t − ℓ]) on the same axes.
 void truth_png(const std::string& path, const TruthArray& strf, int n, const ModelConfig& c, const std::string& unit) {
   const int F = static_cast<int>(strf.shape[1]), L = static_cast<int>(strf.shape[2]);
@@ -312,6 +341,10 @@ void add_interpret_command(CLI::App& app) {
           html += "</p>";
           for (int n : m.units) html += "<img src='truth_unit" + std::to_string(n) + ".png'>";
           html += "<br>";
+        }
+        if ((kind == "dream" || want_gradmap) && m.units.size() > 1) {
+          contact_sheet_png(*out + "/" + kind + "_all.png", m, kind);
+          html += "<img src='" + kind + "_all.png' style='max-width:100%'><br>";
         }
         if (kind == "dream" || want_gradmap) {
           for (std::size_t u = 0; u < m.units.size(); ++u) {
