@@ -53,6 +53,9 @@ void add_train_command(CLI::App& app) {
   auto generic_output_init = std::make_shared<bool>(false);
   cmd->add_flag("--generic-output-init", *generic_output_init,
                 "Start the output nonlinearity from its generic random init instead of the training responses' scale");
+  cmd->add_option("--parallel-seeds", o->parallel_seeds, "Seeds trained at once, one thread each (e.g. 2 with --threads 1 on 2 cores)")
+      ->capture_default_str();
+  cmd->add_option("--device", o->device, "cpu, or cuda / cuda:N (with a CUDA build of LibTorch; docs/gpu.md)")->capture_default_str();
   cmd->add_flag("--resume", o->resume, "Continue a killed run from the checkpoints in the output directory");
   cmd->callback([=] {
     const Dataset d = read_dataset(*data, ReadOptions{false, false});

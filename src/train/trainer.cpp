@@ -3,11 +3,13 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
@@ -74,12 +76,13 @@ Clip stack(const std::vector<const Clip*>& clips) {
   return b;
 }
 
-// Eval-mode predictions of every clip, [N, T_k] each.
+// Eval-mode predictions of every clip, [N, T_k] each, on the CPU (the model may be on a GPU).
 std::vector<torch::Tensor> predict(ResponseModel& model, const std::vector<Clip>& clips) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const torch::Device device = model.parameters().front().device();
   std::vector<torch::Tensor> out;
-  for (const Clip& c : clips) out.push_back(model.forward(c.x)[0].contiguous());
+  for (const Clip& c : clips) out.push_back(model.forward(c.x.to(device))[0].to(torch::kCPU).contiguous());
   return out;
 }
 
@@ -175,7 +178,11 @@ bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim
       a.read("model." + k, t);
       v.copy_(t);
     }
-    for (auto& [k, v] : best) a.read("best." + k, v);
+    for (auto& [k, v] : best) {
+      torch::Tensor t;
+      a.read("best." + k, t);
+      v.copy_(t);
+    }
     torch::serialize::InputArchive o;
     a.read("optimizer", o);
     opt.load(o);
@@ -287,8 +294,15 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
   };
   const std::vector<Clip> train = clips_of(r.split.train), val = clips_of(r.split.validation), test = clips_of(r.split.test);
 
-  torch::manual_seed(static_cast<std::uint64_t>(seed));
-  std::shared_ptr<ResponseModel> model = make_response_model(config);
+  std::shared_ptr<ResponseModel> model;
+  {
+    // LibTorch's generator is global: seeds trained concurrently initialise one at a time,
+    // so seed s starts from the same weights however many run beside it.
+    static std::mutex init_mutex;
+    std::lock_guard<std::mutex> lock(init_mutex);
+    torch::manual_seed(static_cast<std::uint64_t>(seed));
+    model = make_response_model(config);
+  }
   if (o.fit_output_to_data) {
     // The output nonlinearity starts on the scale of the training responses (per unit:
     // lowest, mean and highest PSTH value), instead of the generic init's 0.2–2.5.
@@ -297,6 +311,12 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     const torch::Tensor all = torch::cat(targets, 1);  // [N, ΣT]
     model->output_nonlinearity()->fit_to_responses(std::get<0>(all.min(1)), all.mean(1), std::get<0>(all.max(1)));
   }
+  // Training clips live on the training device; validation and test clips stay on the CPU
+  // (predict() moves each clip's input over and its prediction back).
+  const torch::Device device(o.device);
+  model->to(device);
+  std::vector<Clip> train_on_device = train;
+  for (Clip& c : train_on_device) c.x = c.x.to(device), c.target = c.target.to(device), c.mask = c.mask.to(device);
   torch::optim::AdamW opt(model->parameters(),
                           torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.999}).eps(1e-8).weight_decay(0.0));
   State best = clone_state(*model);
@@ -318,10 +338,10 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     double loss_sum = 0;
     int batches = 0;
     for (std::size_t i = 0; i < order.size();) {
-      std::vector<const Clip*> batch{&train[order[i++]]};
+      std::vector<const Clip*> batch{&train_on_device[order[i++]]};
       while (static_cast<int>(batch.size()) < o.batch_size && i < order.size() &&
-             train[order[i]].x.size(2) == batch.front()->x.size(2))
-        batch.push_back(&train[order[i++]]);
+             train_on_device[order[i]].x.size(2) == batch.front()->x.size(2))
+        batch.push_back(&train_on_device[order[i++]]);
       const Clip b = batch.size() == 1 ? *batch.front() : stack(batch);
       opt.zero_grad();
       const torch::Tensor prediction = o.tbptt_k > 0 ? model->forward_tbptt(b.x, o.tbptt_k, o.tbptt_warmup) : model->forward(b.x);
@@ -420,19 +440,23 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.tbptt_k = o.tbptt_k;
   report.tbptt_warmup = o.tbptt_warmup;
   report.fit_output_to_data = o.fit_output_to_data;
+  report.device = o.device;
   if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
+  if (o.parallel_seeds < 1) throw std::invalid_argument("--parallel-seeds must be at least 1, got " + std::to_string(o.parallel_seeds));
+  if (o.device != "cpu" && o.device != "cuda" && o.device.rfind("cuda:", 0) != 0)
+    throw std::invalid_argument("--device '" + o.device + "': expected cpu, cuda or cuda:N");
+  if (o.device != "cpu" && !torch::cuda::is_available())
+    throw std::invalid_argument("--device " + o.device + ": this LibTorch build sees no CUDA device (Debian's LibTorch is CPU-only; docs/gpu.md builds against a CUDA LibTorch)");
   if (o.tbptt_k > 0 && !(report.model.architecture == "statenet" &&
                          (report.model.core == "gru" || report.model.core == "lstm" || report.model.core == "rnn")))
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
-  std::vector<double> seed_raw, seed_norm;
   auto mean_sem = [](const std::vector<double>& v, double& mean, double& sem) {
     mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
     double ss = 0;
     for (double x : v) ss += (x - mean) * (x - mean);
     sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
   };
-  // results.json after every seed, so that a long run that is stopped keeps what it finished.
   auto write_results = [&] {
     if (o.output_dir.empty()) return;
     AtomicFile out(o.output_dir + "/results.json");
@@ -442,23 +466,42 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     if (!f) throw std::runtime_error(out.final_path() + ": write failed (disk full?)");
     out.commit();
   };
-  for (int i = 0; i < o.seeds; ++i) {
+  // One seed: its run (population) or one run per unit (unit by unit).
+  std::mutex progress_mutex;
+  const std::function<void(const TrainProgress&)> report_progress = [&](const TrainProgress& p) {
+    if (!progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    progress(p);
+  };
+  auto run_seed = [&](int i) {
     const int seed = o.first_seed + i;
+    std::vector<SeedResult> runs;
     if (population) {
       std::vector<int> all(d.num_units());
       std::iota(all.begin(), all.end(), 0);
-      report.runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), progress));
-      seed_raw.push_back(report.runs.back().mean_cc_raw);
-      seed_norm.push_back(report.runs.back().mean_cc_norm);
+      runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), report_progress));
     } else {
-      // Unit by unit: one model per unit on the stimuli it heard.
-      double raw = 0, norm = 0;
-      int n_raw = 0, n_norm = 0;
-      for (int u = 0; u < d.num_units(); ++u) {
+      for (int u = 0; u < d.num_units(); ++u) {  // one model per unit on the stimuli it heard
         ModelConfig c = report.model;
         c.unit_ids = {d.unit_ids[u]};
-        report.runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), progress));
-        const SeedResult& r = report.runs.back();
+        runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), report_progress));
+      }
+    }
+    return runs;
+  };
+  // The report of the seeds finished so far, in seed order; written after every seed, so
+  // that a long run that is stopped keeps what it finished.
+  std::vector<std::vector<SeedResult>> finished(o.seeds);
+  std::vector<char> is_finished(o.seeds, 0);
+  auto publish = [&] {
+    report.runs.clear();
+    std::vector<double> seed_raw, seed_norm;
+    for (int i = 0; i < o.seeds; ++i) {
+      if (!is_finished[i]) continue;
+      double raw = 0, norm = 0;
+      int n_raw = 0, n_norm = 0;
+      for (const SeedResult& r : finished[i]) {
+        report.runs.push_back(r);
         if (std::isfinite(r.mean_cc_raw)) raw += r.mean_cc_raw, ++n_raw;
         if (std::isfinite(r.mean_cc_norm)) norm += r.mean_cc_norm, ++n_norm;
       }
@@ -469,7 +512,38 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     mean_sem(seed_norm, report.mean_cc_norm, report.sem_cc_norm);
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     write_results();
+  };
+  const int concurrent = std::max(1, std::min(o.parallel_seeds, o.seeds));
+  std::mutex result_mutex;
+  std::atomic<int> next_seed{0};
+  std::exception_ptr failure;
+  auto worker = [&] {
+    for (int i; (i = next_seed++) < o.seeds;) {
+      {
+        std::lock_guard<std::mutex> lock(result_mutex);
+        if (failure) return;
+      }
+      try {
+        std::vector<SeedResult> runs = run_seed(i);
+        std::lock_guard<std::mutex> lock(result_mutex);
+        finished[i] = std::move(runs);
+        is_finished[i] = 1;
+        publish();
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(result_mutex);
+        if (!failure) failure = std::current_exception();
+        return;
+      }
+    }
+  };
+  if (concurrent == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < concurrent; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
   }
+  if (failure) std::rethrow_exception(failure);
   return report;
 }
 
@@ -478,7 +552,7 @@ std::string report_to_json(const TrainReport& report) {
   j["model"] = nlohmann::json::parse(report.model.to_json());
   j["parameters"] = report.parameters;
   j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
-                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"}};
+                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"}, {"device", report.device}};
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
                   {"seconds", report.seconds}};

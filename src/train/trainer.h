@@ -34,6 +34,10 @@ struct TrainOptions {
   int tbptt_k = 0;               ///< TBPTT(1, K) window in bins; 0 = full-clip BPTT
   bool tbptt_warmup = true;      ///< windows start from the true state (else from zero)
   int threads = 0;               ///< 0 = all cores
+  /// Seeds trained at once, each in its own thread (results and files as when trained one
+  /// after another). Fills a GPU with a small model; on a CPU use threads = cores / this.
+  int parallel_seeds = 1;
+  std::string device = "cpu";    ///< cpu, cuda or cuda:N (needs a CUDA build of LibTorch)
   std::vector<int> test_stimuli; ///< a fixed test split (validation still drawn per seed); empty = random
   std::string output_dir;        ///< checkpoints, results.json, models, pictures; empty = none
   bool resume = false;           ///< continue from output_dir's checkpoints
@@ -67,6 +71,7 @@ struct TrainReport {
   int tbptt_k = 0;                 ///< 0 = full BPTT
   bool tbptt_warmup = true;
   bool fit_output_to_data = true;
+  std::string device = "cpu";
   std::vector<SeedResult> runs;
   double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
   double seconds = 0.0;

@@ -116,6 +116,37 @@ TEST(Trainer, badInputGetsAClearError) {
   o.model.num_bands = 34;
   d.stimuli[3].cochleagram[10] = NAN;
   EXPECT_NE(train_error(d, o).find("stimulus 3 has a non-finite cochleagram value"), std::string::npos) << train_error(d, o);
+  d = tiny(6, 0.5);
+  o.device = "tpu";
+  EXPECT_NE(train_error(d, o).find("--device 'tpu': expected cpu, cuda or cuda:N"), std::string::npos) << train_error(d, o);
+  if (!torch::cuda::is_available()) {
+    o.device = "cuda";
+    EXPECT_NE(train_error(d, o).find("this LibTorch build sees no CUDA device"), std::string::npos) << train_error(d, o);
+  }
+}
+
+// Seeds trained side by side in threads end exactly as when trained one after another:
+// same initialisation (the global generator is taken in turn), same splits and orders.
+TEST(Trainer, concurrentSeedsEndAsSequentialSeeds) {
+  const Dataset d = tiny();
+  TrainOptions o;
+  o.model = default_model_config("ln", d.num_bands(), d.num_units());
+  o.model.window_bins = 10;
+  o.seeds = 3;
+  o.patience_epochs = 3;
+  o.max_epochs = 12;
+  o.threads = 1;
+  const TrainReport one_by_one = train_models(d, o);
+  o.parallel_seeds = 3;
+  const TrainReport side_by_side = train_models(d, o);
+  ASSERT_EQ(side_by_side.runs.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(side_by_side.runs[i].seed, one_by_one.runs[i].seed);
+    EXPECT_EQ(side_by_side.runs[i].validation_loss, one_by_one.runs[i].validation_loss);
+    EXPECT_EQ(side_by_side.runs[i].mean_cc_norm, one_by_one.runs[i].mean_cc_norm);
+  }
+  EXPECT_EQ(side_by_side.mean_cc_norm, one_by_one.mean_cc_norm);
 }
 
 }  // namespace
