@@ -1,0 +1,100 @@
+// Where the whole-frame latency's tail comes from (issue 6): the ns1 front end and the NS1
+// StateNet-GRU step, frame by frame in ONE thread (no queue, no consumer thread), each
+// frame timed with steady_clock. Counters p50/p99/p999/max in µs:
+//   FrameLatency/frontend_and_step  hop of 244 samples fed as 4 blocks of 61 → frame → step
+//   FrameLatency/step_only          the model step alone on precomputed frames
+//   FrameLatency/clock_only         two clock reads back to back (the machine's own jitter)
+// Compare with `statenet stream --fast --latency-json` (the threaded pipeline).
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+
+#include "audio/test_signals.h"
+#include "cochlea/presets.h"
+#include "stream/latency_histogram.h"
+#include "stream/step_model.h"
+
+namespace {
+
+using namespace statenet;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t ns_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+}
+
+void report(benchmark::State& state, const LatencyHistogram& h) {
+  state.counters["p50_us"] = h.quantile_ns(0.5) / 1e3;
+  state.counters["p99_us"] = h.quantile_ns(0.99) / 1e3;
+  state.counters["p999_us"] = h.quantile_ns(0.999) / 1e3;
+  state.counters["max_us"] = h.max_ns() / 1e3;
+}
+
+struct StepSink final : FrameSink {
+  StepModel* model;
+  float rates[512];
+  bool got = false;
+  void on_frame(std::int64_t, const float* bands) noexcept override {
+    model->step(bands, rates);
+    got = true;
+  }
+};
+
+void FrontendAndStep(benchmark::State& state) {
+  auto model = load_step_model(STATENET_DEMO_MODEL_PATH);
+  const CochleagramPreset preset = cochleagram_preset("ns1");
+  auto front_end = make_front_end(preset);
+  const AudioBuffer audio = make_demo_sound(preset.sample_rate_hz());
+  StepSink sink;
+  sink.model = model.get();
+  LatencyHistogram h;
+  std::size_t pos = 0;
+  constexpr std::size_t kBlock = 61;
+  for (auto _ : state) {
+    // Feed blocks until a frame completes; time the block that completes it.
+    sink.got = false;
+    while (!sink.got) {
+      if (pos + kBlock > audio.samples.size()) pos = 0;
+      const auto t0 = Clock::now();
+      front_end->process(audio.samples.data() + pos, kBlock, sink);
+      const auto t1 = Clock::now();
+      pos += kBlock;
+      if (sink.got) h.record(ns_between(t0, t1));
+    }
+  }
+  report(state, h);
+}
+
+void StepOnly(benchmark::State& state) {
+  auto model = load_step_model(STATENET_DEMO_MODEL_PATH);
+  std::vector<float> frame(model->num_bands(), -30.0f), rates(model->num_units());
+  LatencyHistogram h;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    model->step(frame.data(), rates.data());
+    const auto t1 = Clock::now();
+    h.record(ns_between(t0, t1));
+    frame[0] = rates[0];  // a dependency, so the step cannot be hoisted
+  }
+  report(state, h);
+}
+
+void ClockOnly(benchmark::State& state) {
+  LatencyHistogram h;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    const auto t1 = Clock::now();
+    h.record(ns_between(t0, t1));
+  }
+  report(state, h);
+}
+
+BENCHMARK(FrontendAndStep)->Name("FrameLatency/frontend_and_step")->Iterations(200000);
+BENCHMARK(StepOnly)->Name("FrameLatency/step_only")->Iterations(1000000);
+BENCHMARK(ClockOnly)->Name("FrameLatency/clock_only")->Iterations(2000000);
+
+}  // namespace
+
+BENCHMARK_MAIN();
