@@ -24,6 +24,7 @@
 #include "stream/step_model.h"
 #include "stream/stream_processor.h"
 #include "stream/terminal_view.h"
+#include "stream_gpu.h"
 #include "util/atomic_file.h"
 
 namespace statenet {
@@ -44,6 +45,9 @@ struct StreamOptions {
   std::string latency_json;
   std::string record;
   int block = 256;
+  bool gpu = false;
+  std::vector<std::string> inputs;
+  int copies = 1;
 };
 
 std::int64_t now_ns() {
@@ -130,6 +134,12 @@ class PredictionWriter {
 };
 
 void run_stream(const StreamOptions& o) {
+  if (o.gpu) {
+    const ModelConfig config = load_step_model(o.model)->config();
+    run_stream_gpu({o.model, o.inputs, o.copies, o.output}, model_preset(config, o.model));  // -o: a directory
+    return;
+  }
+  if (!o.inputs.empty()) throw std::runtime_error("--inputs streams several files at once with --gpu; without it, use --input");
   std::unique_ptr<StepModel> model = load_step_model(o.model);
   const ModelConfig& config = model->config();
   const CochleagramPreset preset = model_preset(config, o.model);
@@ -315,11 +325,14 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--device", o->device, "Microphone: device name (or unique part of it) or index; see 'statenet devices'");
   cmd->add_flag("--fast", o->fast, "Files: process as fast as possible instead of in real time");
   cmd->add_option("--seconds", o->seconds, "Stop after this much audio (0 = the whole file / until Ctrl-C); loops the demo sound")->capture_default_str();
-  cmd->add_option("-o,--output", o->output, "Write predictions: .csv (frame, time, latency, units) or .f32 (raw float32, + .json)");
+  cmd->add_option("-o,--output", o->output, "Write predictions: .csv (frame, time, latency, units) or .f32 (raw float32, + .json);\nwith --gpu a directory (one .f32 per input)");
   cmd->add_flag("--stdout", o->to_stdout, "Print predictions as CSV on stdout (the summary goes to stderr)");
   cmd->add_option("--view", o->view, "Live terminal view: auto (on a terminal), on or off")->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
   cmd->add_option("--latency-json", o->latency_json, "Write the latency histogram and drop counts as JSON");
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
+  cmd->add_flag("--gpu", o->gpu, "Stream the --inputs files at once on the GPU, one batched step per frame (StateNet-GRU)");
+  cmd->add_option("--inputs", o->inputs, "With --gpu: audio files, one stream each")->delimiter(',');
+  cmd->add_option("--copies", o->copies, "With --gpu: stream each file this many times (load tests)")->capture_default_str();
   cmd->add_option("--block", o->block, "Samples per audio block (the callback size for a microphone)")->capture_default_str();
   cmd->callback([o] { run_stream(*o); });
 

@@ -156,6 +156,8 @@ TEST(StreamCli, badInputsGetOneLineErrors) {
   expect_error("-i " + dir + "/absent.wav", "absent.wav");
   expect_error("--model /etc/hostname", "/etc/hostname");
   expect_error("--input mic --device no-such-device-anywhere", "no input device 'no-such-device-anywhere'");
+  expect_error("--inputs a.wav,b.wav", "--inputs streams several files at once with --gpu");
+  expect_error("--gpu", "--gpu: give the files to stream with --inputs");
   AudioBuffer bad = make_demo_sound(48828.125);
   bad.samples[1000] = NAN;
   write_wav_float(dir + "/nan.wav", bad);
