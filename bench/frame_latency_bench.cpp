@@ -1,12 +1,15 @@
 // Where the whole-frame latency's tail comes from (issue 6): the ns1 front end and the NS1
 // StateNet-GRU step, frame by frame in ONE thread (no queue, no consumer thread), each
 // frame timed with steady_clock. Counters p50/p99/p999/max in µs:
-//   FrameLatency/frontend_and_step  hop of 244 samples fed as 4 blocks of 61 → frame → step
+//   FrameLatency/frontend_and_step  61-sample blocks until a frame completes → the step (ftz:1 = with
+//                                   flush-to-zero and denormals-are-zero set: denormals ruled out)
 //   FrameLatency/step_only          the model step alone on precomputed frames
 //   FrameLatency/clock_only         two clock reads back to back (the machine's own jitter)
 // Compare with `statenet stream --fast --latency-json` (the threaded pipeline).
 
 #include <benchmark/benchmark.h>
+
+#include <xmmintrin.h>
 
 #include <chrono>
 #include <memory>
@@ -43,6 +46,8 @@ struct StepSink final : FrameSink {
 };
 
 void FrontendAndStep(benchmark::State& state) {
+  const unsigned csr = _mm_getcsr();
+  if (state.range(0)) _mm_setcsr(csr | 0x8040);  // FTZ | DAZ: denormals as zero
   auto model = load_step_model(STATENET_DEMO_MODEL_PATH);
   const CochleagramPreset preset = cochleagram_preset("ns1");
   auto front_end = make_front_end(preset);
@@ -64,6 +69,7 @@ void FrontendAndStep(benchmark::State& state) {
       if (sink.got) h.record(ns_between(t0, t1));
     }
   }
+  _mm_setcsr(csr);
   report(state, h);
 }
 
@@ -91,7 +97,7 @@ void ClockOnly(benchmark::State& state) {
   report(state, h);
 }
 
-BENCHMARK(FrontendAndStep)->Name("FrameLatency/frontend_and_step")->Iterations(200000);
+BENCHMARK(FrontendAndStep)->Name("FrameLatency/frontend_and_step")->ArgName("ftz")->Arg(0)->Arg(1)->Iterations(200000);
 BENCHMARK(StepOnly)->Name("FrameLatency/step_only")->Iterations(1000000);
 BENCHMARK(ClockOnly)->Name("FrameLatency/clock_only")->Iterations(2000000);
 
