@@ -281,6 +281,13 @@ void add_interpret_command(CLI::App& app) {
       results.emplace_back("dream", compute_dreams(*model, opts));
     }
     progress.finish();
+    if (!true_strf.data.empty()) {  // before anything is written
+      const InterpretMaps& m = results.front().second;
+      if (static_cast<int>(true_strf.shape[0]) != m.config.num_units || static_cast<int>(true_strf.shape[1]) != m.num_bands)
+        throw std::runtime_error(*truth + ": /truth/strf holds " + std::to_string(true_strf.shape[0]) + " units × " +
+                                 std::to_string(true_strf.shape[1]) + " bands, the model predicts " + std::to_string(m.config.num_units) +
+                                 " units from " + std::to_string(m.num_bands) + " bands");
+    }
     nlohmann::json summary;
     std::string html = "<!doctype html><meta charset=utf-8><title>statenet interpret</title>"
                        "<style>body{font-family:sans-serif;margin:2em}img{max-width:32%;margin:2px}</style>"
@@ -324,10 +331,6 @@ void add_interpret_command(CLI::App& app) {
         }
         if (kind == "gradmap" && !true_strf.data.empty()) {
           const int N = static_cast<int>(true_strf.shape[0]), L = static_cast<int>(true_strf.shape[2]);
-          if (N != m.config.num_units || static_cast<int>(true_strf.shape[1]) != m.num_bands)
-            throw std::runtime_error(*truth + ": /truth/strf holds " + std::to_string(N) + " units × " + std::to_string(true_strf.shape[1]) +
-                                     " bands, the model predicts " + std::to_string(m.config.num_units) + " units from " +
-                                     std::to_string(m.num_bands) + " bands");
           const std::vector<double> cc = strf_correlation(m, true_strf.data, N, L);
           summary["gradmap_vs_true_strf_cc"] = cc;
           html += "<h2>GradMaps against the true STRFs</h2><p>Pearson CC over " + std::to_string(L) + " lags:";
