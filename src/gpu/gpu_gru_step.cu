@@ -1,5 +1,6 @@
 // The batched StateNet-GRU step on a CUDA GPU (see gpu_gru_step.h).
-// Layout: a block advances kStreamsPerBlock streams; thread i works on stream i mod S and
+// Layout: a block advances S streams (8; 1 when there are fewer than 8, so that one stream has
+// all 256 threads); thread i works on stream i mod S and
 // row i / S, so the threads of a warp share weight rows and read them contiguously from the
 // transposed matrices (W^T[k][row]). Arithmetic in float32 with accurate expf/tanhf.
 
@@ -14,6 +15,8 @@
 namespace statenet {
 namespace {
 
+// Streams per block: 8 share each weight read; a single stream (or a few) gets a block of its own
+// so that all 256 threads work on its rows (the latency case).
 constexpr int kStreamsPerBlock = 8;
 constexpr int kThreadsPerBlock = 256;
 
@@ -39,10 +42,10 @@ struct DeviceWeights {
 __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 // One frame for streams [blockIdx.x·S, +S): frames [B][F] → hidden [B][H] (in place) → rates [B][N].
+template <int S>
 __global__ void __launch_bounds__(kThreadsPerBlock) gru_step_kernel(DeviceWeights w, const float* __restrict__ frames,
                                                                      float* __restrict__ hidden, float* __restrict__ rates, int streams) {
   extern __shared__ float shared[];
-  constexpr int S = kStreamsPerBlock;
   const int F = w.F, H = w.H, N = w.N, G = 3 * H;
   const int first_stream = blockIdx.x * S;
   const int count = min(S, streams - first_stream);
@@ -186,21 +189,23 @@ GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_
   check(cudaMallocHost(&st.rates_host, B * N * sizeof(float)), "cudaMallocHost (rates)");
   check(cudaMemset(st.hidden, 0, B * H * sizeof(float)), "cudaMemset");
 
-  st.shared_bytes = static_cast<size_t>(kStreamsPerBlock) * (F + 2 * H + 2 * G) * sizeof(float);
+  const int per_block = streams < kStreamsPerBlock ? 1 : kStreamsPerBlock;
+  st.shared_bytes = static_cast<size_t>(per_block) * (F + 2 * H + 2 * G) * sizeof(float);
   int max_shared = 0;
   check(cudaDeviceGetAttribute(&max_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, st.device), "cudaDeviceGetAttribute");
   if (st.shared_bytes > static_cast<size_t>(max_shared))
     throw std::runtime_error("GPU step: hidden size " + std::to_string(H) + " needs " + std::to_string(st.shared_bytes) +
                              " bytes of shared memory per block, the device has " + std::to_string(max_shared));
-  check(cudaFuncSetAttribute(gru_step_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(st.shared_bytes)),
+  const auto kernel = per_block == 1 ? gru_step_kernel<1> : gru_step_kernel<kStreamsPerBlock>;
+  check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(st.shared_bytes)),
         "cudaFuncSetAttribute");
 
   // One graph per step: frames in, the fused kernel, rates out.
   check(cudaStreamCreateWithFlags(&st.stream, cudaStreamNonBlocking), "cudaStreamCreate");
-  const int blocks = (streams + kStreamsPerBlock - 1) / kStreamsPerBlock;
+  const int blocks = (streams + per_block - 1) / per_block;
   check(cudaStreamBeginCapture(st.stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
   cudaMemcpyAsync(st.frames, st.frames_host, B * F * sizeof(float), cudaMemcpyHostToDevice, st.stream);
-  gru_step_kernel<<<blocks, kThreadsPerBlock, st.shared_bytes, st.stream>>>(st.view, st.frames, st.hidden, st.rates, streams);
+  kernel<<<blocks, kThreadsPerBlock, st.shared_bytes, st.stream>>>(st.view, st.frames, st.hidden, st.rates, streams);
   cudaMemcpyAsync(st.rates_host, st.rates, B * N * sizeof(float), cudaMemcpyDeviceToHost, st.stream);
   check(cudaStreamEndCapture(st.stream, &st.graph), "cudaStreamEndCapture");
   check(cudaGraphInstantiate(&st.graph_exec, st.graph, 0), "cudaGraphInstantiate");

@@ -66,10 +66,12 @@ double largest_relative_difference(const std::string& model_path, int streams, i
 
 TEST(GpuGruStep_CUDA, everyStreamMatchesTheCpuStepEngine) {
   if (const std::string why = GpuGruStep::device_problem(); !why.empty()) GTEST_SKIP() << why;
-  // 37 streams: four full blocks of 8 and a partial one.
-  const double rel = largest_relative_difference(kModel, 37, 300);
-  std::printf("identity output: largest relative difference %.3g over 37 streams × 300 frames\n", rel);
-  EXPECT_LE(rel, 1e-5);
+  // 37 streams: four full blocks of 8 and a partial one; 3 streams: one stream per block.
+  for (int streams : {37, 3}) {
+    const double rel = largest_relative_difference(kModel, streams, 300);
+    std::printf("identity output: largest relative difference %.3g over %d streams × 300 frames\n", rel, streams);
+    EXPECT_LE(rel, 1e-5) << streams << " streams";
+  }
 }
 
 TEST(GpuGruStep_CUDA, doubleExponentialOutputMatchesTheCpuStepEngine) {
