@@ -39,74 +39,96 @@ struct DeviceWeights {
   int F, H, N, output_kind;
 };
 
-__device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+__host__ __device__ __forceinline__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-// One frame for streams [blockIdx.x·S, +S): frames [B][F] → hidden [B][H] (in place) → rates [B][N].
+// A read-only weight: through the read-only data cache on the GPU, a plain load on the host.
+__host__ __device__ __forceinline__ float weight(const float* p) {
+#ifdef __CUDA_ARCH__
+  return __ldg(p);
+#else
+  return *p;
+#endif
+}
+
+constexpr int kPhases = 5;
+
+// Phase `phase` of one block's step, as thread `tid` of `threads` runs it: the kernel runs the
+// phases with a barrier between them; emulate_gpu_gru_step runs each phase for every thread
+// in turn on the CPU. Streams [block·S, +S): frames [B][F] → hidden [B][H] (in place) → rates [B][N].
 template <int S>
-__global__ void __launch_bounds__(kThreadsPerBlock) gru_step_kernel(DeviceWeights w, const float* __restrict__ frames,
-                                                                     float* __restrict__ hidden, float* __restrict__ rates, int streams) {
-  extern __shared__ float shared[];
+__host__ __device__ void block_phase(int phase, const DeviceWeights& w, const float* __restrict__ frames, float* __restrict__ hidden,
+                                     float* __restrict__ rates, int streams, int block, int tid, int threads, float* shared) {
   const int F = w.F, H = w.H, N = w.N, G = 3 * H;
-  const int first_stream = blockIdx.x * S;
+  const int first_stream = block * S;
   const int count = min(S, streams - first_stream);
   float* x = shared;       // [S][F]
   float* u = x + S * F;    // [S][H]
   float* h = u + S * H;    // [S][H]
   float* gi = h + S * H;   // [S][3H]
   float* gh = gi + S * G;  // [S][3H]
-  for (int i = threadIdx.x; i < count * F; i += blockDim.x) x[i] = frames[static_cast<size_t>(first_stream) * F + i];
-  for (int i = threadIdx.x; i < count * H; i += blockDim.x) h[i] = hidden[static_cast<size_t>(first_stream) * H + i];
-  __syncthreads();
-
-  // u = σ(W₁x + b₁): LC/FC/CONV with batch norm folded, then the paper's sigmoid.
-  for (int i = threadIdx.x; i < H * S; i += blockDim.x) {
-    const int s = i % S, j = i / S;
-    if (s >= count) continue;
-    float acc = w.first_b[j];
-    for (int f = 0; f < F; ++f) acc = fmaf(__ldg(w.first_t + f * H + j), x[s * F + f], acc);
-    u[s * H + j] = sigmoid(acc);
+  switch (phase) {
+    case 0:  // this block's frames and hidden states into shared memory
+      for (int i = tid; i < count * F; i += threads) x[i] = frames[static_cast<size_t>(first_stream) * F + i];
+      for (int i = tid; i < count * H; i += threads) h[i] = hidden[static_cast<size_t>(first_stream) * H + i];
+      return;
+    case 1:  // u = σ(W₁x + b₁): LC/FC/CONV with batch norm folded, then the paper's sigmoid
+      for (int i = tid; i < H * S; i += threads) {
+        const int s = i % S, j = i / S;
+        if (s >= count) continue;
+        float acc = w.first_b[j];
+        for (int f = 0; f < F; ++f) acc = fmaf(weight(w.first_t + f * H + j), x[s * F + f], acc);
+        u[s * H + j] = sigmoid(acc);
+      }
+      return;
+    case 2:  // gate pre-activations: gi = W_ih u + b_ih, gh = W_hh h + b_hh (rows r, z, n)
+      for (int i = tid; i < G * S; i += threads) {
+        const int s = i % S, r = i / S;
+        if (s >= count) continue;
+        float a = w.ih_b[r], b = w.hh_b[r];
+        for (int k = 0; k < H; ++k) {
+          a = fmaf(weight(w.ih_t + k * G + r), u[s * H + k], a);
+          b = fmaf(weight(w.hh_t + k * G + r), h[s * H + k], b);
+        }
+        gi[s * G + r] = a;
+        gh[s * G + r] = b;
+      }
+      return;
+    case 3:  // PyTorch's GRU: r, z = σ(·), n = tanh(gi_n + r ⊙ gh_n), h ← n + z ⊙ (h − n)
+      for (int i = tid; i < H * S; i += threads) {
+        const int s = i % S, j = i / S;
+        if (s >= count) continue;
+        const float* a = gi + s * G;
+        const float* b = gh + s * G;
+        const float r = sigmoid(a[j] + b[j]);
+        const float z = sigmoid(a[H + j] + b[H + j]);
+        const float n = tanhf(a[2 * H + j] + r * b[2 * H + j]);
+        const float next = n + z * (h[s * H + j] - n);
+        h[s * H + j] = next;
+        hidden[static_cast<size_t>(first_stream + s) * H + j] = next;
+      }
+      return;
+    case 4:  // y = R h + b_R, then the per-unit output nonlinearity
+      for (int i = tid; i < N * S; i += threads) {
+        const int s = i % S, k = i / S;
+        if (s >= count) continue;
+        float y = w.readout_b[k];
+        for (int j = 0; j < H; ++j) y = fmaf(weight(w.readout_t + j * N + k), h[s * H + j], y);
+        const float p0 = w.output[k], p1 = w.output[N + k], p2 = w.output[2 * N + k], p3 = w.output[3 * N + k];
+        if (w.output_kind == kDoubleExponential) y = p0 * expf(-expf(p2 * y - p3)) + p1;  // paper eq. 1
+        else if (w.output_kind == kSigmoid) y = p0 / (1.0f + expf(-(y - p1) / p2));
+        rates[static_cast<size_t>(first_stream + s) * N + k] = y;
+      }
+      return;
   }
-  __syncthreads();
+}
 
-  // Gate pre-activations: gi = W_ih u + b_ih, gh = W_hh h + b_hh (rows r, z, n).
-  for (int i = threadIdx.x; i < G * S; i += blockDim.x) {
-    const int s = i % S, r = i / S;
-    if (s >= count) continue;
-    float a = w.ih_b[r], b = w.hh_b[r];
-    for (int k = 0; k < H; ++k) {
-      a = fmaf(__ldg(w.ih_t + k * G + r), u[s * H + k], a);
-      b = fmaf(__ldg(w.hh_t + k * G + r), h[s * H + k], b);
-    }
-    gi[s * G + r] = a;
-    gh[s * G + r] = b;
-  }
-  __syncthreads();
-
-  // PyTorch's GRU: r, z = σ(·), n = tanh(gi_n + r ⊙ gh_n), h ← n + z ⊙ (h − n).
-  for (int i = threadIdx.x; i < H * S; i += blockDim.x) {
-    const int s = i % S, j = i / S;
-    if (s >= count) continue;
-    const float* a = gi + s * G;
-    const float* b = gh + s * G;
-    const float r = sigmoid(a[j] + b[j]);
-    const float z = sigmoid(a[H + j] + b[H + j]);
-    const float n = tanhf(a[2 * H + j] + r * b[2 * H + j]);
-    const float next = n + z * (h[s * H + j] - n);
-    h[s * H + j] = next;
-    hidden[static_cast<size_t>(first_stream + s) * H + j] = next;
-  }
-  __syncthreads();
-
-  // y = R h + b_R, then the per-unit output nonlinearity.
-  for (int i = threadIdx.x; i < N * S; i += blockDim.x) {
-    const int s = i % S, k = i / S;
-    if (s >= count) continue;
-    float y = w.readout_b[k];
-    for (int j = 0; j < H; ++j) y = fmaf(__ldg(w.readout_t + j * N + k), h[s * H + j], y);
-    const float p0 = w.output[k], p1 = w.output[N + k], p2 = w.output[2 * N + k], p3 = w.output[3 * N + k];
-    if (w.output_kind == kDoubleExponential) y = p0 * expf(-expf(p2 * y - p3)) + p1;  // paper eq. 1
-    else if (w.output_kind == kSigmoid) y = p0 / (1.0f + expf(-(y - p1) / p2));
-    rates[static_cast<size_t>(first_stream + s) * N + k] = y;
+template <int S>
+__global__ void __launch_bounds__(kThreadsPerBlock) gru_step_kernel(DeviceWeights w, const float* __restrict__ frames,
+                                                                     float* __restrict__ hidden, float* __restrict__ rates, int streams) {
+  extern __shared__ float shared[];
+  for (int phase = 0; phase < kPhases; ++phase) {
+    block_phase<S>(phase, w, frames, hidden, rates, streams, blockIdx.x, threadIdx.x, blockDim.x, shared);
+    __syncthreads();
   }
 }
 
@@ -118,7 +140,37 @@ std::vector<float> transposed(const std::vector<float>& m, int rows, int cols) {
   return t;
 }
 
+// The weight arrays in the kernel's layout, transposed so that a warp's rows are adjacent.
+std::vector<std::vector<float>> kernel_arrays(const GruStepWeights& w) {
+  const int F = w.num_bands, H = w.hidden, N = w.num_units, G = 3 * H;
+  return {transposed(w.first_weight, H, F), w.first_bias, transposed(w.weight_ih, G, H), w.bias_ih, transposed(w.weight_hh, G, H),
+          w.bias_hh, transposed(w.readout_weight, N, H), w.readout_bias, w.output_params};
+}
+
+DeviceWeights view_of(const std::vector<const float*>& where, const GruStepWeights& w) {
+  const int kind = w.output == "double_exponential" ? kDoubleExponential : w.output == "sigmoid" ? kSigmoid : kIdentity;
+  return DeviceWeights{where[0], where[1], where[2], where[3], where[4], where[5], where[6], where[7], where[8],
+                       w.num_bands, w.hidden, w.num_units, kind};
+}
+
+int streams_per_block(int streams) { return streams < kStreamsPerBlock ? 1 : kStreamsPerBlock; }
+
 }  // namespace
+
+void emulate_gpu_gru_step(const GruStepWeights& w, int streams, const float* frames, float* hidden, float* rates) {
+  const std::vector<std::vector<float>> arrays = kernel_arrays(w);
+  std::vector<const float*> where;
+  for (const auto& a : arrays) where.push_back(a.data());
+  const DeviceWeights view = view_of(where, w);
+  const int S = streams_per_block(streams), blocks = (streams + S - 1) / S;
+  std::vector<float> shared(static_cast<size_t>(S) * (w.num_bands + 8 * w.hidden));
+  for (int block = 0; block < blocks; ++block)
+    for (int phase = 0; phase < kPhases; ++phase)
+      for (int tid = 0; tid < kThreadsPerBlock; ++tid) {
+        if (S == 1) block_phase<1>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, shared.data());
+        else block_phase<kStreamsPerBlock>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, shared.data());
+      }
+}
 
 struct GpuGruStep::State {
   int streams = 0, F = 0, H = 0, N = 0, device = 0;
@@ -164,10 +216,7 @@ GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_
   const int F = st.F, H = st.H, N = st.N, G = 3 * H;
   check(cudaGetDevice(&st.device), "cudaGetDevice");
 
-  // Weights, transposed so that a warp's rows are adjacent in memory.
-  const std::vector<std::vector<float>> arrays = {
-      transposed(w.first_weight, H, F), w.first_bias, transposed(w.weight_ih, G, H), w.bias_ih, transposed(w.weight_hh, G, H),
-      w.bias_hh, transposed(w.readout_weight, N, H), w.readout_bias, w.output_params};
+  const std::vector<std::vector<float>> arrays = kernel_arrays(w);
   size_t total = 0;
   for (const auto& a : arrays) total += a.size();
   check(cudaMalloc(&st.weights, total * sizeof(float)), "cudaMalloc (weights)");
@@ -178,8 +227,7 @@ GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_
     where.push_back(st.weights + offset);
     offset += a.size();
   }
-  const int kind = w.output == "double_exponential" ? kDoubleExponential : w.output == "sigmoid" ? kSigmoid : kIdentity;
-  st.view = DeviceWeights{where[0], where[1], where[2], where[3], where[4], where[5], where[6], where[7], where[8], F, H, N, kind};
+  st.view = view_of(where, w);
 
   const size_t B = static_cast<size_t>(streams);
   check(cudaMalloc(&st.frames, B * F * sizeof(float)), "cudaMalloc (frames)");
@@ -189,7 +237,7 @@ GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_
   check(cudaMallocHost(&st.rates_host, B * N * sizeof(float)), "cudaMallocHost (rates)");
   check(cudaMemset(st.hidden, 0, B * H * sizeof(float)), "cudaMemset");
 
-  const int per_block = streams < kStreamsPerBlock ? 1 : kStreamsPerBlock;
+  const int per_block = streams_per_block(streams);
   st.shared_bytes = static_cast<size_t>(per_block) * (F + 2 * H + 2 * G) * sizeof(float);
   int max_shared = 0;
   check(cudaDeviceGetAttribute(&max_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, st.device), "cudaDeviceGetAttribute");

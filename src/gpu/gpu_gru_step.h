@@ -43,4 +43,10 @@ class GpuGruStep {
   std::unique_ptr<State> state_;
 };
 
+// The kernel's own code run on the CPU, phase by phase for every thread of every block (the
+// barriers' order), with the same indexing and float arithmetic: the tests check the kernel's
+// logic against the CPU step engine where no GPU is present. frames [streams, F]; hidden
+// [streams, H], advanced in place; rates [streams, N]. Slow; for tests only.
+void emulate_gpu_gru_step(const GruStepWeights& weights, int streams, const float* frames, float* hidden, float* rates);
+
 }  // namespace statenet

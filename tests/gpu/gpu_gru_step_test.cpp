@@ -1,6 +1,7 @@
 // The GPU step engine against the CPU step engine (the reference: itself checked against
 // LibTorch to 1e-5, step_model_test.cpp). Tests that need a GPU end in _CUDA and skip, saying
-// why, where none is usable; the others run everywhere.
+// why, where none is usable; the others run everywhere, the kernel's code emulated on the CPU
+// among them.
 
 #include "gpu/gpu_gru_step.h"
 
@@ -92,6 +93,38 @@ TEST(GpuGruStep_CUDA, resetStartsEveryStreamAfresh) {
   gpu.reset();
   gpu.step(x.data(), later.data());
   EXPECT_EQ(first, later);
+}
+
+// Runs everywhere: the kernel's own code, emulated on the CPU thread by thread and phase by
+// phase, against the CPU step engine — the kernel's indexing and arithmetic are checked even
+// where no GPU is present (both block layouts: 8 streams per block and 1).
+TEST(GpuGruStep, emulatedKernelMatchesTheCpuStepEngine) {
+  for (const std::string& path : {kModel, with_double_exponential_output()}) {
+    const GruStepWeights w = read_gru_step_weights(path);
+    for (int streams : {11, 3}) {
+      SCOPED_TRACE(path + ", " + std::to_string(streams) + " streams");
+      std::vector<std::unique_ptr<StepModel>> cpu;
+      for (int s = 0; s < streams; ++s) cpu.push_back(load_step_model(path));
+      const int F = w.num_bands, H = w.hidden, N = w.num_units;
+      std::mt19937 rng(4);
+      std::uniform_real_distribution<float> level(-70.0f, 40.0f);
+      std::vector<float> x(static_cast<std::size_t>(streams) * F), hidden(static_cast<std::size_t>(streams) * H, 0.0f),
+          y(static_cast<std::size_t>(streams) * N), ref(N);
+      double largest_diff = 0, largest_rate = 0;
+      for (int t = 0; t < 40; ++t) {
+        for (auto& v : x) v = level(rng);
+        emulate_gpu_gru_step(w, streams, x.data(), hidden.data(), y.data());
+        for (int s = 0; s < streams; ++s) {
+          cpu[s]->step(x.data() + static_cast<std::size_t>(s) * F, ref.data());
+          for (int k = 0; k < N; ++k) {
+            largest_diff = std::max(largest_diff, std::fabs(static_cast<double>(y[static_cast<std::size_t>(s) * N + k]) - ref[k]));
+            largest_rate = std::max(largest_rate, std::fabs(static_cast<double>(ref[k])));
+          }
+        }
+      }
+      EXPECT_LE(largest_diff / largest_rate, 1e-5) << "largest difference " << largest_diff;
+    }
+  }
 }
 
 // Runs everywhere: without a GPU the engine refuses to start and says why.
