@@ -21,6 +21,7 @@
 #include "cochlea/presets.h"
 #include "stream/latency_histogram.h"
 #include "stream/step_model.h"
+#include "support/offline_reference.h"
 #include "support/test_support.h"
 
 namespace statenet {
@@ -28,18 +29,7 @@ namespace {
 
 const std::string kModel = STATENET_DEMO_MODEL_PATH;
 
-// Offline reference: the whole cochleagram, then one step per frame.
-std::vector<float> offline_rates(const AudioBuffer& audio, StepModel& model) {
-  auto fe = make_front_end(cochleagram_preset("ns1"));
-  const Cochleagram c = compute_cochleagram(*fe, audio.samples.data(), audio.samples.size());
-  std::vector<float> frame(c.num_bands), rates(static_cast<std::size_t>(c.num_frames) * model.num_units());
-  model.reset();
-  for (std::int64_t t = 0; t < c.num_frames; ++t) {
-    for (int b = 0; b < c.num_bands; ++b) frame[b] = c.at(b, t);
-    model.step(frame.data(), rates.data() + t * model.num_units());
-  }
-  return rates;
-}
+using test::offline_rates;
 
 TEST(StreamProcessor, equalsOfflineProcessingForAnyBlockSize) {
   auto model = load_step_model(kModel);
