@@ -116,9 +116,13 @@ TEST(StreamCli, fileInputMatchesOfflineProcessingAndWritesOutputs) {
   AudioBuffer audio = make_demo_sound(48828.125);
   write_wav_float(dir + "/s.wav", audio);
   const auto r = test::run_command(std::string(STATENET_BINARY) + " stream -i " + dir + "/s.wav --fast --view off -o " + dir +
-                                   "/p.f32 --latency-json " + dir + "/lat.json");
+                                   "/p.f32 --latency-json " + dir + "/lat.json --record " + dir + "/rec.wav");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("latency (hop's last sample → prediction): p50"), std::string::npos) << r.output;
+  // --record keeps the input exactly as processed: here, the file itself.
+  const AudioBuffer recorded = read_audio_file(dir + "/rec.wav");
+  ASSERT_EQ(recorded.samples.size(), audio.samples.size());
+  EXPECT_EQ(test::max_abs_diff(recorded.samples.data(), audio.samples.data(), audio.samples.size()).value, 0.0);
   auto model = load_step_model(kModel);
   const std::vector<float> ref = offline_rates(audio, *model);
   std::ifstream f(dir + "/p.f32", std::ios::binary);
