@@ -55,10 +55,13 @@ StftCochleagram::StftCochleagram(const StftCochleagramOptions& o) : options_(o) 
       std::lock_guard<std::mutex> lock(fftw_planner_mutex());
       fft_in_ = fftwf_alloc_real(static_cast<std::size_t>(n_fft_));
       fft_out_ = reinterpret_cast<float*>(fftwf_alloc_complex(static_cast<std::size_t>(n_fft_ / 2 + 1)));
-      plan_ = fftwf_plan_dft_r2c_1d(n_fft_, fft_in_, reinterpret_cast<fftwf_complex*>(fft_out_),
-                                    FFTW_MEASURE);
+      if (!PrunedRealDft::worthwhile(n_fft_, window_len_))
+        plan_ = fftwf_plan_dft_r2c_1d(n_fft_, fft_in_, reinterpret_cast<fftwf_complex*>(fft_out_), FFTW_MEASURE);
     }
-    if (!plan_) bad("n_fft", "FFTW could not plan a transform of size " + std::to_string(n_fft_));
+    // Heavy zero padding to an awkward size (recipe C: 488 samples in 1952 = 32·61): the
+    // pruned transform, 1.5× faster than FFTW's there (pruned_real_dft.h).
+    if (PrunedRealDft::worthwhile(n_fft_, window_len_)) pruned_ = std::make_unique<PrunedRealDft>(n_fft_, window_len_);
+    else if (!plan_) bad("n_fft", "FFTW could not plan a transform of size " + std::to_string(n_fft_));
     spectrum_.assign(static_cast<std::size_t>(n_fft_ / 2 + 1), 0.0f);
   } else {
     const FilterbankOptions& f = o.filterbank;
@@ -142,9 +145,9 @@ void StftCochleagram::compute_frame() noexcept {
   for (std::size_t i = 0; i < first; ++i) fft_in_[i] = window_[i] * ring_[ring_pos_ + i];
   for (std::size_t i = first; i < N; ++i) fft_in_[i] = window_[i] * ring_[i - first];
 
-  if (plan_) {
-    fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), fft_in_,
-                          reinterpret_cast<fftwf_complex*>(fft_out_));
+  if (plan_ || pruned_) {
+    if (pruned_) pruned_->execute(fft_in_, fft_out_);
+    else fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan_), fft_in_, reinterpret_cast<fftwf_complex*>(fft_out_));
     const std::size_t bins = spectrum_.size();
     const bool power = options_.spectrum == Spectrum::kPower;
     for (std::size_t k = 0; k < bins; ++k) {

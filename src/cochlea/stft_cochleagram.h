@@ -14,6 +14,7 @@
 #include "cochlea/compression.h"
 #include "cochlea/filterbank.h"
 #include "cochlea/front_end.h"
+#include "cochlea/pruned_real_dft.h"
 #include "cochlea/window.h"
 
 namespace statenet {
@@ -78,7 +79,8 @@ class StftCochleagram final : public FrontEnd {
   std::vector<float> window_;
   // kDirectDft: per band, window·cos and window·sin kernels [band][n].
   std::vector<float> dft_cos_, dft_sin_;
-  void* plan_ = nullptr;        // fftwf_plan
+  void* plan_ = nullptr;        // fftwf_plan (null when pruned_ does the transform)
+  std::unique_ptr<PrunedRealDft> pruned_;
   float* fft_in_ = nullptr;     // fftwf_malloc'd, n_fft; tail beyond the window stays zero
   float* fft_out_ = nullptr;    // fftwf_malloc'd, complex, n_fft/2 + 1
   std::vector<float> spectrum_; // scratch: |X| or |X|² of the current frame
