@@ -318,7 +318,8 @@ void add_stream_command(CLI::App& app) {
       "firing of every unit, live. Input: the built-in demo sound (default), an audio file\n"
       "(paced in real time, or --fast), or a microphone (--input mic). Outputs: a live terminal\n"
       "view (default on a terminal), --output FILE.csv|FILE.f32, --stdout (CSV). Prints the\n"
-      "per-frame latency (hop's last sample → prediction ready) and every drop at the end.");
+      "per-frame latency (hop's last sample → prediction ready) and every drop at the end.\n"
+      "With --gpu --inputs a.wav,b.wav,…: many files at once, one batched GPU step per frame.");
   auto o = std::make_shared<StreamOptions>();
   cmd->add_option("--model", o->model, "Exported model (.safetensors); its own front-end preset is used")->capture_default_str();
   cmd->add_option("-i,--input", o->input, "demo, mic, or an audio file (resampled to the model's rate)")->capture_default_str();
