@@ -25,6 +25,12 @@ namespace {
 void check_options(const GpuStreamOptions& o) {
   if (o.inputs.empty()) throw std::runtime_error("--gpu: give the files to stream with --inputs a.wav,b.wav,…");
   if (o.copies < 1) throw std::runtime_error("--copies " + std::to_string(o.copies) + ": expected at least 1");
+  // One output file per input, named after it: two inputs must not share a name.
+  for (std::size_t i = 0; i < o.inputs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (std::filesystem::path(o.inputs[i]).stem() == std::filesystem::path(o.inputs[j]).stem())
+        throw std::runtime_error("--inputs: " + o.inputs[j] + " and " + o.inputs[i] + " would write the same output " +
+                                 std::filesystem::path(o.inputs[i]).stem().string() + ".f32");
 }
 
 }  // namespace
@@ -83,8 +89,10 @@ void run_stream_gpu(const GpuStreamOptions& o, const CochleagramPreset& preset) 
     for (int i = 0; i < files; ++i) {
       const std::string stem = o.output_dir + "/" + std::filesystem::path(o.inputs[i]).stem().string();
       AtomicFile out(stem + ".f32");
-      std::ofstream(out.temp_path(), std::ios::binary).write(reinterpret_cast<const char*>(rates[i].data()),
-                                                            static_cast<std::streamsize>(rates[i].size() * sizeof(float)));
+      std::ofstream f(out.temp_path(), std::ios::binary);
+      f.write(reinterpret_cast<const char*>(rates[i].data()), static_cast<std::streamsize>(rates[i].size() * sizeof(float)));
+      f.close();
+      if (!f) throw std::runtime_error(stem + ".f32: write failed");
       out.commit();
       AtomicFile side(stem + ".f32.json");
       std::ofstream(side.temp_path()) << "{\"dtype\": \"float32\", \"shape\": [" << rates[i].size() / N << ", " << N

@@ -152,6 +152,7 @@ TEST(StreamCli, badInputsGetOneLineErrors) {
   expect_error("--input mic --device no-such-device-anywhere", "no input device 'no-such-device-anywhere'");
   expect_error("--inputs a.wav,b.wav", "--inputs streams several files at once with --gpu");
   expect_error("--gpu", "--gpu: give the files to stream with --inputs");
+  expect_error("--gpu --inputs a/x.wav,b/x.flac", "--inputs: a/x.wav and b/x.flac would write the same output x.f32");
   AudioBuffer bad = make_demo_sound(48828.125);
   bad.samples[1000] = NAN;
   write_wav_float(dir + "/nan.wav", bad);
