@@ -50,10 +50,6 @@ struct StreamOptions {
   int copies = 1;
 };
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // The model's front end: the preset named before ':' in its recorded description, checked
 // against that description so a preset changed since training is caught.
 CochleagramPreset model_preset(const ModelConfig& c, const std::string& model_path) {
@@ -143,6 +139,8 @@ void run_stream(const StreamOptions& o) {
   std::unique_ptr<StepModel> model = load_step_model(o.model);
   const ModelConfig& config = model->config();
   const CochleagramPreset preset = model_preset(config, o.model);
+  if (!o.record.empty() && o.input == "mic" && !(o.seconds > 0))
+    throw std::runtime_error("--record from a microphone needs --seconds (the recording is sized up front)");
   if (o.block < 1 || o.block > AudioBlock::kMaxSamples)
     throw std::runtime_error("--block " + std::to_string(o.block) + ": expected 1–" + std::to_string(AudioBlock::kMaxSamples) + " samples");
 
@@ -151,6 +149,7 @@ void run_stream(const StreamOptions& o) {
   std::unique_ptr<Microphone> mic;
   std::unique_ptr<FrontEnd> front_end;
   std::string input_name;
+  std::int64_t total_samples = -1;  // the audio this run will process, when known up front
   if (o.input == "mic") {
     MicrophoneOptions m;
     m.device = o.device;
@@ -179,6 +178,7 @@ void run_stream(const StreamOptions& o) {
       const auto asked = static_cast<std::int64_t>(o.seconds * audio.sample_rate_hz);
       total = o.input == "demo" ? asked : std::min(total, asked);
     }
+    total_samples = total;
     file = std::make_unique<FileSource>(std::move(audio), o.fast ? Pacing::kAsFastAsPossible : Pacing::kRealTime, total);
     front_end = make_front_end(preset);
   }
@@ -204,11 +204,15 @@ void run_stream(const StreamOptions& o) {
   const std::int64_t max_samples = o.seconds > 0 ? static_cast<std::int64_t>(o.seconds * front_end->sample_rate_hz()) : -1;
   std::int64_t samples_in = 0;
   std::exception_ptr producer_error;
-  // --record keeps the samples exactly as the processing thread received them (a diagnostic:
-  // the buffer is reserved for --seconds up front, grows beyond that).
+  // --record keeps the samples exactly as the processing thread received them, in a buffer
+  // sized up front (the last block may overshoot by one block), so recording never allocates
+  // on the processing thread.
   AudioBuffer recorded;
   recorded.sample_rate_hz = front_end->sample_rate_hz();
-  if (!o.record.empty() && max_samples > 0) recorded.samples.reserve(static_cast<std::size_t>(max_samples) + AudioBlock::kMaxSamples);
+  if (mic) total_samples = max_samples;
+  if (!o.record.empty()) {
+    recorded.samples.reserve(static_cast<std::size_t>(total_samples) + AudioBlock::kMaxSamples);
+  }
   auto process = [&](const float* samples, std::size_t n, std::int64_t arrival_ns) {
     processor.process(samples, n, arrival_ns);
     if (!o.record.empty()) recorded.samples.insert(recorded.samples.end(), samples, samples + n);
@@ -236,7 +240,7 @@ void run_stream(const StreamOptions& o) {
         while (!g_interrupted) {
           const std::size_t n = file->read(block.data(), block.size());
           if (n == 0) break;
-          process(block.data(), n, now_ns());
+          process(block.data(), n, steady_now_ns());
         }
       }
     } catch (...) {

@@ -4,10 +4,16 @@
 // plus exact count, sum and max. record() is noexcept and allocation-free.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace statenet {
+
+// The time base of every latency the stream records: the steady clock in ns. [RT]
+inline std::int64_t steady_now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 class LatencyHistogram {
  public:

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <stdexcept>
+
+#include "stream/latency_histogram.h"
 
 namespace statenet {
 
@@ -45,10 +46,6 @@ std::shared_ptr<void> portaudio() {
   }
   if (err != paNoError) throw std::runtime_error(std::string("PortAudio could not start: ") + Pa_GetErrorText(err));
   return std::shared_ptr<void>(nullptr, [](void*) { Pa_Terminate(); });
-}
-
-std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -142,7 +139,7 @@ double Microphone::input_latency_s() const {
 int Microphone::callback(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*, PaStreamCallbackFlags flags,
                          void* self_ptr) noexcept {
   auto& self = *static_cast<Microphone*>(self_ptr);
-  const std::int64_t arrival = now_ns();
+  const std::int64_t arrival = steady_now_ns();
   if (flags & paInputOverflow) self.overflows_.fetch_add(1, std::memory_order_relaxed);
   const float* x = static_cast<const float*>(input);
   for (unsigned long done = 0; done < frames;) {

@@ -1,17 +1,10 @@
 #include "stream/stream_processor.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <thread>
 
 namespace statenet {
-
-namespace {
-std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full)
     : front_end_(front_end), model_(model), bands_(model.num_bands()), units_(model.num_units()), wait_when_full_(wait_when_full),
@@ -51,7 +44,7 @@ void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noe
     rates = dst + bands_;
   }
   model_.step(bands, rates);
-  const std::int64_t latency = now_ns() - arrival_ns_;
+  const std::int64_t latency = steady_now_ns() - arrival_ns_;
   latency_.record(latency);
   frames_.fetch_add(1, std::memory_order_relaxed);
   if (slot < 0) {

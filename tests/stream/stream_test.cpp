@@ -150,6 +150,7 @@ TEST(StreamCli, badInputsGetOneLineErrors) {
   expect_error("-i " + dir + "/absent.wav", "absent.wav");
   expect_error("--model /etc/hostname", "/etc/hostname");
   expect_error("--input mic --device no-such-device-anywhere", "no input device 'no-such-device-anywhere'");
+  expect_error("-i mic --record x.wav", "--record from a microphone needs --seconds");
   expect_error("--inputs a.wav,b.wav", "--inputs streams several files at once with --gpu");
   expect_error("--gpu", "--gpu: give the files to stream with --inputs");
   expect_error("--gpu --inputs a/x.wav,b/x.flac", "--inputs: a/x.wav and b/x.flac would write the same output x.f32");
