@@ -7,10 +7,12 @@
 // seconds processed per second of CPU time, printed as N/s).
 
 #include <benchmark/benchmark.h>
+#include <fftw3.h>
 
 #include <memory>
 
 #include "audio/test_signals.h"
+#include "cochlea/pruned_real_dft.h"
 #include "cochlea/presets.h"
 
 namespace {
@@ -96,5 +98,36 @@ BENCHMARK(BM_LogMel)
     ->Unit(benchmark::kMillisecond);
 // sample rate, channels
 BENCHMARK(BM_Gammatone)->Args({16000, 64})->Args({48000, 32})->Args({48000, 64})->Args({48000, 128})->Unit(benchmark::kMillisecond);
+
+// The ns1 transform: FFTW's real FFT of a frame of 488 samples zero-padded to n points, by
+// planner flag (0 ESTIMATE, 1 MEASURE, 2 PATIENT), against the pruned transform of the same
+// frame (cochlea/pruned_real_dft.h) that the ns1 preset uses.
+void BM_FftwRealFft(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const unsigned flags[] = {FFTW_ESTIMATE, FFTW_MEASURE, FFTW_PATIENT};
+  float* in = fftwf_alloc_real(n);
+  fftwf_complex* out = fftwf_alloc_complex(n / 2 + 1);
+  fftwf_plan plan = fftwf_plan_dft_r2c_1d(n, in, out, flags[state.range(1)]);
+  for (int i = 0; i < n; ++i) in[i] = i < 488 ? static_cast<float>(i % 7) * 0.1f : 0.0f;
+  for (auto _ : state) {
+    fftwf_execute(plan);
+    benchmark::DoNotOptimize(out);
+  }
+  fftwf_destroy_plan(plan);
+  fftwf_free(in);
+  fftwf_free(out);
+}
+BENCHMARK(BM_FftwRealFft)->ArgNames({"n", "flag"})->Args({1952, 0})->Args({1952, 1})->Args({1952, 2})->Args({2048, 1});
+
+void BM_PrunedRealDft(benchmark::State& state) {
+  PrunedRealDft dft(1952, 488);
+  std::vector<float> in(488), out(2 * 977);
+  for (int i = 0; i < 488; ++i) in[i] = static_cast<float>(i % 7) * 0.1f;
+  for (auto _ : state) {
+    dft.execute(in.data(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_PrunedRealDft);
 
 BENCHMARK_MAIN();
