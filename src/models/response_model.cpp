@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "models/causal_conv2d.h"
+
 namespace statenet {
 
 namespace F = torch::nn::functional;
@@ -363,7 +365,8 @@ class Cnn2d final : public ResponseModel {
   torch::Tensor forward(const torch::Tensor& x) override {
     torch::Tensor y = x.unsqueeze(1);  // [B, 1, F, T]
     for (int i = 0; i < 3; ++i)        // valid in frequency, causal in time
-      y = F::leaky_relu(bns_[i](convs_[i](pad_past(y, config_.cnn_kernel_t - 1))), F::LeakyReLUFuncOptions().negative_slope(0.1));
+      y = F::leaky_relu(bns_[i](causal_conv2d(y, convs_[i]->weight, convs_[i]->bias)),
+                        F::LeakyReLUFuncOptions().negative_slope(0.1));
     const auto B = y.size(0), T = y.size(3);
     y = y.permute({0, 3, 1, 2}).reshape({B, T, -1});  // flatten c·F_d + f per bin
     y = readout_(F::leaky_relu(fc_(y), F::LeakyReLUFuncOptions().negative_slope(0.1)));
