@@ -11,6 +11,10 @@ packages=(
   portaudio19-dev libreaderwriterqueue-dev
   nlohmann-json3-dev libcli11-dev libstb-dev fonts-dejavu-core
   libtorch-dev
+  # a fast BLAS for LibTorch's matrix products: Debian's LibTorch links the generic libblas.so.3,
+  # which is the reference BLAS unless an optimised one is installed (training 1.2–2.4× faster,
+  # docs/benchmarks.md); the OpenMP build follows LibTorch's thread count
+  libopenblas0-openmp
   # tests and benchmarks (h5py: the dataset files must be readable from Python)
   libgtest-dev libgmock-dev libbenchmark-dev python3-h5py
   # the real capture test: a PulseAudio server with a null sink, reached through ALSA's
