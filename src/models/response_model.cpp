@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/causal_conv2d.h"
+#include "models/selective_scan.h"
 
 namespace statenet {
 
@@ -151,14 +152,7 @@ class MambaCoreImpl : public torch::nn::Module {
     const torch::Tensor a = -torch::exp(a_log_);                    // [D, S]
     const torch::Tensor decay = torch::exp(delta.unsqueeze(-1) * a);                    // [B, T, D, S]
     const torch::Tensor drive = (delta * x).unsqueeze(-1) * parts[1].unsqueeze(2);     // (δ ⊗ B) ⊙ x
-    torch::Tensor h = torch::zeros({u.size(0), inner_, kState}, u.options());
-    std::vector<torch::Tensor> ys;
-    ys.reserve(T);
-    for (std::int64_t t = 0; t < T; ++t) {
-      h = decay.select(1, t) * h + drive.select(1, t);
-      ys.push_back((h * parts[2].select(1, t).unsqueeze(1)).sum(-1));  // h·C
-    }
-    const torch::Tensor y = torch::stack(ys, 1) + d_ * x;
+    const torch::Tensor y = selective_scan(decay, drive, parts[2]) + d_ * x;  // h_t = decay·h_{t−1} + drive, y = h·C
     return out_proj_(y * F::silu(xz[1]));
   }
 

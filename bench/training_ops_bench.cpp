@@ -1,14 +1,18 @@
-// The 2D-CNN's causal convolution at NS1's sizes (kernel 6 × 15, 10 channels, 999 bins, one
-// clip), forward and forward + backward: our direct kernels against LibTorch's conv2d
-// (oneDNN) on the same tensors, one thread.
+// The training operations we write ourselves, at NS1's sizes (one 999-bin clip, one thread),
+// against LibTorch doing the same on the same tensors:
+//   - the 2D-CNN's causal convolution (kernel 6 × 15, 10 channels), forward and forward +
+//     backward, against LibTorch's conv2d (oneDNN);
+//   - Mamba's selective scan (D = 140 channels, S = 16 states), forward + backward, against the
+//     recursion as LibTorch operations, one step per bin.
 //
-//   build/bench/conv2d_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//   build/bench/training_ops_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
 #include <ATen/Parallel.h>
 
 #include "models/causal_conv2d.h"
+#include "models/selective_scan.h"
 
 namespace {
 
@@ -50,6 +54,23 @@ BENCHMARK_CAPTURE(Forward, ours, causal_conv2d)->DenseRange(0, 2)->Unit(benchmar
 BENCHMARK_CAPTURE(Forward, libtorch, causal_conv2d_reference)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ForwardBackward, ours, causal_conv2d)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ForwardBackward, libtorch, causal_conv2d_reference)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+
+template <typename Scan>
+void SelectiveScanForwardBackward(benchmark::State& state, Scan scan) {
+  at::set_num_threads(1);
+  torch::manual_seed(0);
+  const std::int64_t T = 999, D = 140, S = 16;
+  const torch::Tensor decay = (torch::rand({1, T, D, S}) * 0.5 + 0.5).requires_grad_();
+  const torch::Tensor drive = torch::randn({1, T, D, S}).requires_grad_(), c = torch::randn({1, T, S}).requires_grad_();
+  for (auto _ : state) {
+    scan(decay, drive, c).sum().backward();
+    decay.mutable_grad().reset();
+    drive.mutable_grad().reset();
+    c.mutable_grad().reset();
+  }
+}
+BENCHMARK_CAPTURE(SelectiveScanForwardBackward, ours, statenet::selective_scan)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(SelectiveScanForwardBackward, libtorch, statenet::selective_scan_reference)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
