@@ -311,6 +311,12 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     const torch::Tensor all = torch::cat(targets, 1);  // [N, ΣT]
     model->output_nonlinearity()->fit_to_responses(std::get<0>(all.min(1)), all.mean(1), std::get<0>(all.max(1)));
   }
+  if (o.fit_input_to_data) {
+    std::vector<torch::Tensor> inputs;
+    for (const Clip& c : train) inputs.push_back(c.x[0]);
+    const torch::Tensor all = torch::cat(inputs, 1);  // [F, ΣT]
+    model->fit_to_stimuli(all.mean(1), all.std(1));
+  }
   // Training clips live on the training device; validation and test clips stay on the CPU
   // (predict() moves each clip's input over and its prediction back).
   const torch::Device device(o.device);
@@ -440,6 +446,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.tbptt_k = o.tbptt_k;
   report.tbptt_warmup = o.tbptt_warmup;
   report.fit_output_to_data = o.fit_output_to_data;
+  report.fit_input_to_data = o.fit_input_to_data;
   report.device = o.device;
   if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
   if (o.parallel_seeds < 1) throw std::invalid_argument("--parallel-seeds must be at least 1, got " + std::to_string(o.parallel_seeds));
@@ -552,7 +559,9 @@ std::string report_to_json(const TrainReport& report) {
   j["model"] = nlohmann::json::parse(report.model.to_json());
   j["parameters"] = report.parameters;
   j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
-                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"}, {"device", report.device}};
+                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
+                   {"input_init", report.fit_input_to_data ? "training cochleagrams" : "generic"},
+                   {"device", report.device}};
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
                   {"seconds", report.seconds}};

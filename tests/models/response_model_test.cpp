@@ -273,5 +273,33 @@ TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
   }
 }
 
+// The Transformer's token layer fitted to (μ, σ) maps x exactly as the unfitted model maps the
+// z-scored (x − μ)/σ — once the window holds no padding (bins ≥ T_w − 1: zero padding means
+// 0 dB in one and the mean in the other); models with a normalisation of their own are left
+// unchanged.
+TEST(ResponseModel, transformerTokenLayerStartsOnTheScaleOfTheStimuli) {
+  const int F = 34, N = 2, T = 80;
+  torch::manual_seed(7);
+  const torch::Tensor mean = torch::randn({F}) * 10 - 10, std = torch::rand({F}) * 10 + 5;
+  const torch::Tensor x = mean.view({1, F, 1}) + std.view({1, F, 1}) * torch::randn({1, F, T});
+  torch::manual_seed(8);
+  auto fitted = make_response_model(default_model_config("transformer", F, N));
+  torch::manual_seed(8);
+  auto generic = make_response_model(default_model_config("transformer", F, N));
+  fitted->fit_to_stimuli(mean, std);
+  fitted->eval(), generic->eval();
+  torch::NoGradGuard no_grad;
+  const int W = fitted->config().window_bins;
+  const torch::Tensor a = fitted->forward(x).narrow(2, W - 1, T - W + 1);
+  const torch::Tensor b = generic->forward((x - mean.view({1, F, 1})) / std.view({1, F, 1})).narrow(2, W - 1, T - W + 1);
+  EXPECT_LT((a - b).abs().max().item<double>(), 1e-4) << "largest difference";
+
+  torch::manual_seed(9);
+  auto gru = make_response_model(default_model_config("statenet", F, N));
+  const torch::Tensor before = gru->forward(x);
+  gru->fit_to_stimuli(mean, std);
+  EXPECT_TRUE(torch::equal(before, gru->forward(x)));
+}
+
 }  // namespace
 }  // namespace statenet
