@@ -12,7 +12,8 @@
 namespace statenet {
 namespace {
 
-std::string model_name(const nlohmann::json& m) {
+std::string model_name(const nlohmann::json& results) {
+  const nlohmann::json& m = results.at("model");
   std::string name = m.value("architecture", "?");
   if (name == "statenet") {
     name += "-" + m.value("core", "?");
@@ -20,6 +21,9 @@ std::string model_name(const nlohmann::json& m) {
   }
   if (m.value("output", "identity") != "identity" && (name.rfind("statenet", 0) == 0 || name == "l"))
     name += " + " + m.value("output", "");
+  // Runs from before the token layer's data-driven start have no input_init: generic.
+  if (name == "transformer" && results.value("training", nlohmann::json::object()).value("input_init", "generic") == "generic")
+    name += " (generic token init)";
   return name;
 }
 
@@ -52,7 +56,7 @@ void add_results_command(CLI::App& app) {
       const double n = std::max<std::size_t>(runs.size(), 1);
       const auto& s = j.at("summary");
       auto num = [&](const char* key) { return s.at(key).is_number() ? s.at(key).get<double>() : NAN; };
-      std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f |\n", model_name(j.at("model")).c_str(),
+      std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f |\n", model_name(j).c_str(),
                   j.value("parameters", 0LL), runs.size(), num("mean_cc_raw"), num("sem_cc_raw"), num("mean_cc_norm"),
                   num("sem_cc_norm"), epochs / n, best / n, spe / n);
     }
