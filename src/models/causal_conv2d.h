@@ -3,7 +3,8 @@
 // padding, no future). x [B, Ci, F, T], weight [Co, Ci, kf, kt], bias [Co] →
 // [B, Co, F − kf + 1, T]. On the CPU in float32 the forward pass and both gradients run our
 // direct kernels (conv2d_kernels.h), which are several times faster than LibTorch's CPU
-// convolution backward at the 2D-CNN's sizes; anywhere else it is torch's conv2d.
+// convolution backward at the 2D-CNN's sizes; anywhere else it is torch's conv2d. First
+// derivatives only (training, GradMaps, Dreams): the gradients it returns carry no graph.
 
 #include <torch/torch.h>
 

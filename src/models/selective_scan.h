@@ -4,7 +4,8 @@
 // decay, drive [B, T, D, S]; c [B, T, S] → y [B, T, D]. On the CPU in float32 the forward and
 // backward are single passes of plain loops over the clip (the states are kept for the
 // backward); elsewhere the same recursion in LibTorch operations, one step per bin, which on
-// a 999-bin clip builds a graph of thousands of small operations.
+// a 999-bin clip builds a graph of thousands of small operations. First derivatives only: the
+// gradients it returns carry no graph.
 
 #include <torch/torch.h>
 
