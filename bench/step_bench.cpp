@@ -9,7 +9,8 @@
 // LibTorchCell/<model>:   StateNet-RNN/GRU/LSTM: LC layer + BN + sigmoid as tensor ops, then
 //                         at::{rnn_tanh,gru,lstm}_cell and the readout, InferenceMode
 // LibTorchWindow/<model>: stateless models: the module's forward on the last W frames,
-//                         keeping the last output (how one steps a windowed model in PyTorch)
+//                         keeping the last output (how one steps a windowed model in PyTorch;
+//                         the 2D-CNN with LibTorch's conv2d, not our training kernels)
 
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "models/causal_conv2d.h"
 #include "models/model_io.h"
 #include "models/response_model.h"
 #include "stream/step_model.h"
@@ -122,6 +124,7 @@ void LibTorchCell(benchmark::State& state, const std::string& name) {
 void LibTorchWindow(benchmark::State& state, const std::string& name) {
   Fixture& f = fixture(name);
   c10::InferenceMode guard;
+  use_libtorch_conv2d(true);
   const int W = f.engine->window_frames();
   const torch::Tensor x = f.frames.t().unsqueeze(0).contiguous();  // [1, F, T]
   std::int64_t t = W;
@@ -130,6 +133,7 @@ void LibTorchWindow(benchmark::State& state, const std::string& name) {
     torch::Tensor r = f.model->forward(x.narrow(2, start, W)).select(2, W - 1);
     benchmark::DoNotOptimize(r.data_ptr<float>());
   }
+  use_libtorch_conv2d(false);
   state.SetItemsProcessed(state.iterations());
 }
 

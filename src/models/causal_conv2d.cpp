@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "models/conv2d_kernels.h"
@@ -18,6 +19,8 @@ using torch::autograd::tensor_list;
 // tensors of this size are returned to the OS on release and page-faulted anew on every use,
 // which costs more than the arithmetic.
 thread_local std::vector<float> signal_scratch;
+
+std::atomic<bool> libtorch_only{false};
 
 // One batch element x [C, rows, T] (contiguous) copied into zeroed scratch memory laid out as
 // [C, rows + 2·row_pad, stride], at row offset row_pad and time offset t_offset.
@@ -99,11 +102,13 @@ torch::Tensor causal_conv2d_reference(const torch::Tensor& x, const torch::Tenso
   return F::conv2d(F::pad(x, F::PadFuncOptions({weight.size(3) - 1, 0})), weight, F::Conv2dFuncOptions().bias(bias));
 }
 
+void use_libtorch_conv2d(bool yes) { libtorch_only = yes; }
+
 torch::Tensor causal_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
   TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && x.size(1) == weight.size(1) && x.size(2) >= weight.size(2),
               "causal_conv2d: x [B, Ci, F, T] and weight [Co, Ci, kf, kt] with F ≥ kf, got ", x.sizes(), " and ",
               weight.sizes());
-  const bool ours = x.is_cpu() && x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
+  const bool ours = !libtorch_only && x.is_cpu() && x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
                     bias.defined() && bias.scalar_type() == torch::kFloat32;
   return ours ? CausalConv2dFunction::apply(x, weight, bias) : causal_conv2d_reference(x, weight, bias);
 }

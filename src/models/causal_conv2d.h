@@ -12,6 +12,10 @@ namespace statenet {
 
 torch::Tensor causal_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 
+// Process-wide: make causal_conv2d use LibTorch's conv2d everywhere (for benchmarks whose peer
+// must be the usual PyTorch way). Default false.
+void use_libtorch_conv2d(bool yes);
+
 // The same map by LibTorch's conv2d on the left-padded input (the reference for tests).
 torch::Tensor causal_conv2d_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 

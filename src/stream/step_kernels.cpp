@@ -74,6 +74,45 @@ void PanelMatrix::apply(const float* __restrict x, float* __restrict y) const no
   }
 }
 
+namespace {
+
+// Panel p of W times V vectors: V × 32 accumulators (4 AVX registers each), every weight
+// column loaded once for the V vectors.
+template <int V>
+__attribute__((always_inline)) inline void panel_times_vectors(const float* __restrict w, const float* __restrict bias, int cols,
+                                                               const float* __restrict x, int x_stride, float* __restrict y,
+                                                               int y_stride) {
+  float acc[V][kPanelRows];
+  for (int v = 0; v < V; ++v)
+    for (int i = 0; i < kPanelRows; ++i) acc[v][i] = bias[i];
+  for (int j = 0; j < cols; ++j)
+    for (int v = 0; v < V; ++v) {
+      const float xj = x[v * x_stride + j];
+      for (int i = 0; i < kPanelRows; ++i) acc[v][i] += w[j * kPanelRows + i] * xj;
+    }
+  for (int v = 0; v < V; ++v)
+    for (int i = 0; i < kPanelRows; ++i) y[v * y_stride + i] = acc[v][i];
+}
+
+}  // namespace
+
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+void PanelMatrix::apply_many(const float* __restrict x, int x_stride, int count, float* __restrict y, int y_stride) const noexcept {
+  const std::size_t panel_size = static_cast<std::size_t>(cols_) * kPanelRows;
+  for (int p = 0; p < padded_rows_ / kPanelRows; ++p) {
+    const float* w = panels_.data() + p * panel_size;
+    const float* b = bias_.data() + p * kPanelRows;
+    float* yp = y + p * kPanelRows;
+    int v = 0;
+    for (; v + 3 <= count; v += 3)
+      panel_times_vectors<3>(w, b, cols_, x + static_cast<std::size_t>(v) * x_stride, x_stride,
+                             yp + static_cast<std::size_t>(v) * y_stride, y_stride);
+    for (; v < count; ++v)
+      panel_times_vectors<1>(w, b, cols_, x + static_cast<std::size_t>(v) * x_stride, x_stride,
+                             yp + static_cast<std::size_t>(v) * y_stride, y_stride);
+  }
+}
+
 BandConv::BandConv(int out_channels, int in_channels, int in_bands, int kf, int kt, const float* weight, const float* bias)
     : out_channels_(out_channels), in_channels_(in_channels), kf_(kf), kt_(kt), out_bands_(in_bands - kf + 1),
       stride_((in_bands - kf + 1 + 7) / 8 * 8 + kf - 1),

@@ -27,6 +27,9 @@ class PanelMatrix {
   int padded_rows() const { return padded_rows_; }
   /// y[0 … padded_rows) = W·x + b; x has cols() floats; y must not alias x. [RT]
   void apply(const float* x, float* y) const noexcept;
+  /// The same for count vectors: y_v = W·x_v + b with x_v = x + v·x_stride, y_v = y + v·y_stride
+  /// (y_stride ≥ padded_rows()); each weight loaded once per 3 vectors. [RT]
+  void apply_many(const float* x, int x_stride, int count, float* y, int y_stride) const noexcept;
 
  private:
   int rows_ = 0, cols_ = 0, padded_rows_ = 0;

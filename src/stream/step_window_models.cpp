@@ -224,16 +224,28 @@ void layer_norm(float* x, int n, const float* gamma, const float* beta) noexcept
 // Tokens are the last W frames' embeddings W_tok·x + b_tok plus a learnt position; frames
 // before the signal start are zero, so their tokens are b_tok + position. One post-norm
 // encoder layer (multi-head self-attention, ReLU feed-forward), mean over the W tokens,
-// linear readout (models.md §2.3).
+// linear readout (models.md §2.3). The attention input projection is linear, so
+// W_in·(token + position) + b_in is kept as two parts: W_in·token once per frame (a history
+// like the tokens') and W_in·position + b_in per window slot, computed once. The other
+// per-token layers run over all W tokens at once (PanelMatrix::apply_many).
 class TransformerStep final : public StepModel {
  public:
-  TransformerStep(const ModelConfig& c, TensorTable& t) : StepModel(c), E_(c.embed), W_(c.window_bins), history_(c.window_bins, c.embed) {
+  TransformerStep(const ModelConfig& c, TensorTable& t)
+      : StepModel(c), E_(c.embed), W_(c.window_bins), history_(c.window_bins, c.embed),
+        projection_history_(c.window_bins, 3 * c.embed) {
     const int E = E_, F = c.num_bands;
     token_bias_ = t.take("token.bias", {E});
     token_ = PanelMatrix(E, F, t.take("token.weight", {E, F}).data(), token_bias_.data());
     position_ = t.take("position", {W_, E});
-    in_proj_ = PanelMatrix(3 * E, E, t.take("encoder.self_attn.in_proj_weight", {3 * E, E}).data(),
-                           t.take("encoder.self_attn.in_proj_bias", {3 * E}).data());
+    const std::vector<float> in_weight = t.take("encoder.self_attn.in_proj_weight", {3 * E, E});
+    const std::vector<float> in_bias = t.take("encoder.self_attn.in_proj_bias", {3 * E});
+    in_proj_ = PanelMatrix(3 * E, E, in_weight.data());  // W_in·token, no bias
+    const PanelMatrix position_proj(3 * E, E, in_weight.data(), in_bias.data());
+    P_ = in_proj_.padded_rows();
+    position_qkv_.resize(static_cast<std::size_t>(W_) * P_);
+    position_proj.apply_many(position_.data(), E, W_, position_qkv_.data(), P_);
+    padding_projection_.resize(P_);
+    in_proj_.apply(token_bias_.data(), padding_projection_.data());
     out_proj_ = PanelMatrix(E, E, t.take("encoder.self_attn.out_proj.weight", {E, E}).data(),
                             t.take("encoder.self_attn.out_proj.bias", {E}).data());
     linear1_ = PanelMatrix(c.ff, E, t.take("encoder.linear1.weight", {c.ff, E}).data(), t.take("encoder.linear1.bias", {c.ff}).data());
@@ -246,27 +258,36 @@ class TransformerStep final : public StepModel {
     output_ = std::make_unique<OutputStage>(t, c);
     stride_ = std::max({token_.padded_rows(), out_proj_.padded_rows(), linear2_.padded_rows()});
     embedded_.resize(token_.padded_rows());
+    projection_.resize(P_);
     x_.resize(static_cast<std::size_t>(W_) * stride_);
-    qkv_.resize(static_cast<std::size_t>(W_) * in_proj_.padded_rows());
+    sublayer_.resize(static_cast<std::size_t>(W_) * stride_);
+    qkv_.resize(static_cast<std::size_t>(W_) * P_);
     context_.resize(static_cast<std::size_t>(W_) * E);
     scores_.resize(W_);
-    tmp_.resize(stride_);
-    ff_.resize(linear1_.padded_rows());
+    ff_.resize(static_cast<std::size_t>(W_) * linear1_.padded_rows());
     pooled_.resize(E);
     y_.resize(readout_.padded_rows());
   }
   int window_frames() const override { return W_; }
-  void reset() noexcept override { history_.fill(token_bias_.data()); }
+  void reset() noexcept override {
+    history_.fill(token_bias_.data());
+    projection_history_.fill(padding_projection_.data());
+  }
 
   void step(const float* frame, float* rates) noexcept override {
-    const int E = E_, W = W_, heads = config_.heads, dh = E / heads, P = in_proj_.padded_rows();
+    const int E = E_, W = W_, P = P_, heads = config_.heads, dh = E / heads, FP = linear1_.padded_rows();
     token_.apply(frame, embedded_.data());
     history_.push(embedded_.data());
+    in_proj_.apply(embedded_.data(), projection_.data());
+    projection_history_.push(projection_.data());
     const float* tokens = history_.window();
+    const float* projections = projection_history_.window();
     for (int w = 0; w < W; ++w) {
       float* x = x_.data() + static_cast<std::size_t>(w) * stride_;
       for (int e = 0; e < E; ++e) x[e] = tokens[w * E + e] + position_[w * E + e];
-      in_proj_.apply(x, qkv_.data() + static_cast<std::size_t>(w) * P);
+      float* qkv = qkv_.data() + static_cast<std::size_t>(w) * P;
+      const float* slot = position_qkv_.data() + static_cast<std::size_t>(w) * P;
+      for (int i = 0; i < 3 * E; ++i) qkv[i] = projections[w * 3 * E + i] + slot[i];
     }
     // Scaled dot-product attention per head; q, k, v of token w at qkv[w·P + {0, E, 2E}].
     const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
@@ -291,16 +312,22 @@ class TransformerStep final : public StepModel {
           for (int i = 0; i < dh; ++i) ctx[i] += p * vv[i];
         }
       }
+    // x ← LN1(x + out_proj(context)); x ← LN2(x + linear2(relu(linear1(x)))), all W tokens at once.
+    out_proj_.apply_many(context_.data(), E, W, sublayer_.data(), stride_);
+    for (int w = 0; w < W; ++w) {
+      float* x = x_.data() + static_cast<std::size_t>(w) * stride_;
+      const float* a = sublayer_.data() + static_cast<std::size_t>(w) * stride_;
+      for (int e = 0; e < E; ++e) x[e] += a[e];
+      layer_norm(x, E, norm1_g_.data(), norm1_b_.data());
+    }
+    linear1_.apply_many(x_.data(), stride_, W, ff_.data(), FP);
+    for (float& v : ff_) v = v > 0.0f ? v : 0.0f;
+    linear2_.apply_many(ff_.data(), FP, W, sublayer_.data(), stride_);
     std::fill(pooled_.begin(), pooled_.end(), 0.0f);
     for (int w = 0; w < W; ++w) {
       float* x = x_.data() + static_cast<std::size_t>(w) * stride_;
-      out_proj_.apply(context_.data() + static_cast<std::size_t>(w) * E, tmp_.data());
-      for (int e = 0; e < E; ++e) x[e] += tmp_[e];
-      layer_norm(x, E, norm1_g_.data(), norm1_b_.data());
-      linear1_.apply(x, ff_.data());
-      for (int i = 0; i < config_.ff; ++i) ff_[i] = ff_[i] > 0.0f ? ff_[i] : 0.0f;
-      linear2_.apply(ff_.data(), tmp_.data());
-      for (int e = 0; e < E; ++e) x[e] += tmp_[e];
+      const float* f = sublayer_.data() + static_cast<std::size_t>(w) * stride_;
+      for (int e = 0; e < E; ++e) x[e] += f[e];
       layer_norm(x, E, norm2_g_.data(), norm2_b_.data());
       for (int e = 0; e < E; ++e) pooled_[e] += x[e];
     }
@@ -311,12 +338,13 @@ class TransformerStep final : public StepModel {
   }
 
  private:
-  int E_, W_, stride_ = 0;
-  RowHistory history_;  // embedded frames, oldest first
-  std::vector<float> token_bias_, position_, norm1_g_, norm1_b_, norm2_g_, norm2_b_;
+  int E_, W_, P_ = 0, stride_ = 0;
+  RowHistory history_;             // embedded frames, oldest first
+  RowHistory projection_history_;  // W_in·embedded frame (3E), oldest first
+  std::vector<float> token_bias_, position_, position_qkv_, padding_projection_, norm1_g_, norm1_b_, norm2_g_, norm2_b_;
   PanelMatrix token_, in_proj_, out_proj_, linear1_, linear2_, readout_;
   std::unique_ptr<OutputStage> output_;
-  std::vector<float> embedded_, x_, qkv_, context_, scores_, tmp_, ff_, pooled_, y_;
+  std::vector<float> embedded_, projection_, x_, sublayer_, qkv_, context_, scores_, ff_, pooled_, y_;
 };
 
 }  // namespace

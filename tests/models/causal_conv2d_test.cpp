@@ -74,11 +74,17 @@ TEST(CausalConv2d, isCausalAndIdenticalForAnyThreadCount) {
   EXPECT_TRUE(torch::equal(one.y, two.y) && torch::equal(one.gx, two.gx) && torch::equal(one.gw, two.gw));
 }
 
-TEST(CausalConv2d, otherDtypesUseLibTorch) {
+TEST(CausalConv2d, otherDtypesAndTheProcessSwitchUseLibTorch) {
   const torch::Tensor x = torch::randn({1, 2, 8, 30}, torch::kFloat64), w = torch::randn({3, 2, 3, 5}, torch::kFloat64);
   const torch::Tensor b = torch::randn({3}, torch::kFloat64);
   EXPECT_TRUE(torch::equal(causal_conv2d(x, w, b), causal_conv2d_reference(x, w, b)));
   EXPECT_THROW(causal_conv2d(x, w.narrow(1, 0, 1), b), c10::Error);
+
+  const torch::Tensor xf = x.to(torch::kFloat32), wf = w.to(torch::kFloat32), bf = b.to(torch::kFloat32);
+  use_libtorch_conv2d(true);
+  const torch::Tensor forced = causal_conv2d(xf, wf, bf);
+  use_libtorch_conv2d(false);
+  EXPECT_TRUE(torch::equal(forced, causal_conv2d_reference(xf, wf, bf)));
 }
 
 }  // namespace
