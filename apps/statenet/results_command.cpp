@@ -21,9 +21,10 @@ std::string model_name(const nlohmann::json& results) {
   }
   if (m.value("output", "identity") != "identity" && (name.rfind("statenet", 0) == 0 || name == "l"))
     name += " + " + m.value("output", "");
-  // Runs from before the token layer's data-driven start have no input_init: generic.
-  if (name == "transformer" && results.value("training", nlohmann::json::object()).value("input_init", "generic") == "generic")
-    name += " (generic token init)";
+  // Runs from before the input standardisation have no such field: raw input.
+  if (name == "transformer" &&
+      results.value("training", nlohmann::json::object()).value("input_standardisation", "none") == "none")
+    name += " (raw input)";
   return name;
 }
 

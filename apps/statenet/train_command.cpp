@@ -53,9 +53,9 @@ void add_train_command(CLI::App& app) {
   auto generic_output_init = std::make_shared<bool>(false);
   cmd->add_flag("--generic-output-init", *generic_output_init,
                 "Start the output nonlinearity from its generic random init instead of the training responses' scale");
-  auto generic_token_init = std::make_shared<bool>(false);
-  cmd->add_flag("--generic-token-init", *generic_token_init,
-                "Transformer: keep the token layer's default init instead of rescaling it to the training cochleagrams");
+  auto raw_input = std::make_shared<bool>(false);
+  cmd->add_flag("--raw-input", *raw_input,
+                "Transformer: feed the cochleagram as it is instead of standardised per band with the training set's mean and s.d.");
   cmd->add_option("--parallel-seeds", o->parallel_seeds, "Seeds trained at once, one thread each (e.g. 2 with --threads 1 on 2 cores)")
       ->capture_default_str();
   cmd->add_option("--device", o->device, "cpu, or cuda / cuda:N (with a CUDA build of LibTorch; docs/gpu.md)")->capture_default_str();
@@ -65,7 +65,7 @@ void add_train_command(CLI::App& app) {
     TrainOptions opts = *o;
     opts.tbptt_warmup = !*no_warmup;
     opts.fit_output_to_data = !*generic_output_init;
-    opts.fit_input_to_data = !*generic_token_init;
+    opts.fit_input_to_data = !*raw_input;
     opts.model = default_model_config(*arch, d.num_bands(), d.num_units());
     opts.model.core = *core;
     opts.model.first_layer = *first;

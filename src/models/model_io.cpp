@@ -51,6 +51,8 @@ std::shared_ptr<ResponseModel> load_model(const std::string& path) {
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : state_tensors(*model)) {
     auto it = file.tensors.find(name);
+    // The Transformer's input standardisation came later: files without it keep the identity.
+    if (it == file.tensors.end() && (name == "input_mean" || name == "input_scale")) continue;
     if (it == file.tensors.end()) throw std::runtime_error(path + ": missing tensor " + name);
     const std::vector<std::int64_t> expected(tensor.sizes().begin(), tensor.sizes().end());
     if (it->second.shape != expected) {

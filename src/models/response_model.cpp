@@ -385,22 +385,26 @@ class Transformer final : public ResponseModel {
                                                   .dim_feedforward(c.ff)
                                                   .dropout(0.0)));  // the paper: no dropout
     readout_ = register_module("readout", torch::nn::Linear(c.embed, c.num_units));
+    input_mean_ = register_buffer("input_mean", torch::zeros({c.num_bands}));
+    input_scale_ = register_buffer("input_scale", torch::ones({c.num_bands}));
   }
 
-  // Token layer W·x + b → W·(x − μ)/σ + b: on NS1's dB cochleagram (s.d. 13.5) the default
-  // init gives tokens of s.d. 11 against positions in [0, 1) and attention logits of s.d. 66,
-  // so every query attends to one token (mean max weight 0.85) and training crawls; with the
-  // rescaled layer the logits start at s.d. 0.3.
+  // On NS1's dB cochleagram (s.d. 13.5) the token layer's default init gives tokens of s.d. 11
+  // against positions in [0, 1) and attention logits of s.d. 66 (each query attends to one
+  // token); folding a rescale into the token weights fixes the start but leaves Adam's steps
+  // (≈ lr per weight) large against weights divided by σ, and training oscillated. A fixed
+  // standardisation keeps the default init and parameterisation on a unit-scale input.
   void fit_to_stimuli(const torch::Tensor& band_mean, const torch::Tensor& band_std) override {
     torch::NoGradGuard no_grad;
-    token_->weight.div_(band_std.clamp_min(1e-6).view({1, -1}));
-    token_->bias.sub_(token_->weight.matmul(band_mean));
+    input_mean_.copy_(band_mean);
+    input_scale_.copy_(1.0 / band_std.clamp_min(1e-6));
   }
 
   torch::Tensor forward(const torch::Tensor& x) override {
     const std::int64_t B = x.size(0), T = x.size(2), W = config_.window_bins;
     // Window of the last W bins for every output bin: [B, F, T, W] → tokens [W, B·T, E].
-    const torch::Tensor windows = pad_past(x, W - 1).unfold(2, W, 1);
+    const torch::Tensor xn = (pad_past(x, W - 1) - input_mean_.view({1, -1, 1})) * input_scale_.view({1, -1, 1});
+    const torch::Tensor windows = xn.unfold(2, W, 1);
     torch::Tensor tokens = token_(windows.permute({0, 2, 3, 1})) + position_;  // [B, T, W, E]
     tokens = tokens.reshape({B * T, W, config_.embed}).transpose(0, 1);
     const torch::Tensor encoded = encoder_(tokens).mean(0);  // [B·T, E]
@@ -409,7 +413,7 @@ class Transformer final : public ResponseModel {
 
  private:
   torch::nn::Linear token_{nullptr}, readout_{nullptr};
-  torch::Tensor position_;
+  torch::Tensor position_, input_mean_, input_scale_;
   torch::nn::TransformerEncoderLayer encoder_{nullptr};
 };
 

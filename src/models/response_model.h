@@ -42,10 +42,10 @@ class ResponseModel : public torch::nn::Module {
   /// at the clip start. K ≥ T is full BPTT. Recurrent StateNet cores (rnn, gru, lstm) only;
   /// others throw std::invalid_argument.
   virtual torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t k, bool warmup);
-  /// Data-driven start from the training cochleagrams' per-band mean and standard deviation
-  /// [F] each, for models without a normalisation after their first layer (the Transformer:
-  /// its token layer is rescaled so that tokens start at unit scale, as for a z-scored input).
-  /// Others: nothing.
+  /// The training cochleagrams' per-band mean and standard deviation [F] each, for models
+  /// without a normalisation after their first layer (the Transformer: a fixed standardisation
+  /// (x − μ)/σ of every input frame, padding included, kept in buffers input_mean and
+  /// input_scale). Others: nothing.
   virtual void fit_to_stimuli(const torch::Tensor& band_mean, const torch::Tensor& band_std) {}
   const ModelConfig& config() const { return config_; }
   std::int64_t parameter_count() const;

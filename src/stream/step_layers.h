@@ -23,6 +23,7 @@ class TensorTable {
   /// The row-major data of `name`; throws std::runtime_error if it is missing or its shape
   /// is not `shape`.
   const std::vector<float>& take(const std::string& name, const std::vector<std::int64_t>& shape);
+  bool has(const std::string& name) const { return tensors_.count(name) > 0; }
   /// Throws std::runtime_error naming the first tensor nobody took.
   void expect_all_taken() const;
   const std::string& source() const { return source_; }

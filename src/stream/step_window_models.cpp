@@ -234,8 +234,23 @@ class TransformerStep final : public StepModel {
       : StepModel(c), E_(c.embed), W_(c.window_bins), history_(c.window_bins, c.embed),
         projection_history_(c.window_bins, 3 * c.embed) {
     const int E = E_, F = c.num_bands;
+    std::vector<float> token_weight = t.take("token.weight", {E, F});
     token_bias_ = t.take("token.bias", {E});
-    token_ = PanelMatrix(E, F, t.take("token.weight", {E, F}).data(), token_bias_.data());
+    if (t.has("input_mean")) {
+      // The model's fixed input standardisation (x − μ)·s, folded into the token layer:
+      // W' = W·diag(s), b' = b − W'·μ (files from before it was added have neither tensor).
+      const std::vector<float>& mean = t.take("input_mean", {F});
+      const std::vector<float>& scale = t.take("input_scale", {F});
+      for (int e = 0; e < E; ++e) {
+        double shift = 0;
+        for (int f = 0; f < F; ++f) {
+          token_weight[e * F + f] *= scale[f];
+          shift += static_cast<double>(token_weight[e * F + f]) * mean[f];
+        }
+        token_bias_[e] -= static_cast<float>(shift);
+      }
+    }
+    token_ = PanelMatrix(E, F, token_weight.data(), token_bias_.data());
     position_ = t.take("position", {W_, E});
     const std::vector<float> in_weight = t.take("encoder.self_attn.in_proj_weight", {3 * E, E});
     const std::vector<float> in_bias = t.take("encoder.self_attn.in_proj_bias", {3 * E});

@@ -31,8 +31,9 @@ struct TrainOptions {
   /// Start the output nonlinearity on the scale of the training PSTHs (models.md's generic
   /// double-exponential init outputs 0.2–2.5 per bin against NS1's ~0.06). Default on.
   bool fit_output_to_data = true;
-  /// Start the model's first layer on the scale of the training cochleagrams where it has no
-  /// normalisation of its own (ResponseModel::fit_to_stimuli: the Transformer). Default on.
+  /// Standardise the input per band with the training cochleagrams' mean and s.d. in models
+  /// without a normalisation of their own (ResponseModel::fit_to_stimuli: the Transformer).
+  /// Default on.
   bool fit_input_to_data = true;
   int tbptt_k = 0;               ///< TBPTT(1, K) window in bins; 0 = full-clip BPTT
   bool tbptt_warmup = true;      ///< windows start from the true state (else from zero)

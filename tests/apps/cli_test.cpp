@@ -183,14 +183,14 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   r = run("results " + dir + "/run");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("| l | 1372 | 2 |"), std::string::npos) << r.output;
-  // The Transformer's token-layer start is recorded and shown when it is the generic one.
-  r = run("train --data " + dir + "/sim.h5 --model transformer --generic-token-init --seeds 1 --max-epochs 1 --threads 1 -o " +
+  // The Transformer's input standardisation is recorded, and shown when it is off.
+  r = run("train --data " + dir + "/sim.h5 --model transformer --raw-input --seeds 1 --max-epochs 1 --threads 1 -o " +
           dir + "/transformer");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream json(dir + "/transformer/results.json");
-  EXPECT_EQ(nlohmann::json::parse(json).at("training").value("input_init", ""), "generic");
+  EXPECT_EQ(nlohmann::json::parse(json).at("training").value("input_standardisation", ""), "none");
   r = run("results " + dir + "/run " + dir + "/transformer");
-  EXPECT_NE(r.output.find("| transformer (generic token init) |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| transformer (raw input) |"), std::string::npos) << r.output;
   // Bad input: a model whose bands do not match the data; a missing run directory.
   ASSERT_EQ(run("data simulate --preset tiny --seconds 1 --cochleagram nat4 -o " + dir + "/nat4.h5").exit_code, 0);
   r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/nat4.h5");

@@ -273,11 +273,11 @@ TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
   }
 }
 
-// The Transformer's token layer fitted to (μ, σ) maps x exactly as the unfitted model maps the
-// z-scored (x − μ)/σ — once the window holds no padding (bins ≥ T_w − 1: zero padding means
-// 0 dB in one and the mean in the other); models with a normalisation of their own are left
+// A Transformer fitted to (μ, σ) maps x exactly as the unfitted model maps the z-scored
+// (x − μ)/σ — once the window holds no padding (bins ≥ T_w − 1: the fitted model standardises
+// its zero padding, the other sees zeros); models with a normalisation of their own are left
 // unchanged.
-TEST(ResponseModel, transformerTokenLayerStartsOnTheScaleOfTheStimuli) {
+TEST(ResponseModel, transformerStandardisesItsInputWithTheStimulusStatistics) {
   const int F = 34, N = 2, T = 80;
   torch::manual_seed(7);
   const torch::Tensor mean = torch::randn({F}) * 10 - 10, std = torch::rand({F}) * 10 + 5;

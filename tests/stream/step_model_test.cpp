@@ -63,6 +63,8 @@ std::shared_ptr<ResponseModel> exported_model(const ModelConfig& c, const std::s
   }
   for (auto& p : model->named_parameters())
     if (p.key().rfind("bn", 0) == 0) p.value().uniform_(0.5, 1.5);
+  // A Transformer's input standardisation (others ignore it).
+  model->fit_to_stimuli(torch::randn({c.num_bands}), torch::rand({c.num_bands}) + 0.5);
   model->eval();
   export_model(path, *model);
   return model;
