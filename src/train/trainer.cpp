@@ -560,8 +560,9 @@ std::string report_to_json(const TrainReport& report) {
   j["parameters"] = report.parameters;
   j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
                    {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
-                   {"input_standardisation", report.fit_input_to_data ? "training cochleagrams" : "none"},
                    {"device", report.device}};
+  if (report.model.architecture == "transformer")  // the only model with an input standardisation
+    j["training"]["input_standardisation"] = report.fit_input_to_data ? "training cochleagrams" : "none";
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
                   {"seconds", report.seconds}};
