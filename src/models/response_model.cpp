@@ -298,7 +298,7 @@ class Strf final : public ResponseModel {
   }
 
   torch::Tensor forward(const torch::Tensor& x) override {
-    torch::Tensor y = strf_(pad_past(x.unsqueeze(1), config_.window_bins - 1)).squeeze(2);  // [B, out, T]
+    torch::Tensor y = causal_conv2d(x.unsqueeze(1), strf_->weight, strf_->bias).squeeze(2);  // [B, out, T]
     y = bn_(y);
     if (hidden_layer_) {
       y = torch::sigmoid(y);
@@ -321,15 +321,11 @@ class Strf final : public ResponseModel {
       const torch::Tensor padded = F::pad(x, F::PadFuncOptions({13, 0}).mode(torch::kReplicate));
       return F::conv1d(padded, kernel, F::Conv1dFuncOptions().groups(x.size(1)));
     }
-    std::vector<torch::Tensor> out;
-    out.reserve(x.size(2));
-    torch::Tensor state = torch::zeros({x.size(0), x.size(1)}, x.options());
-    const torch::Tensor a = alpha.squeeze(2), inv_tau = (1 / tau).squeeze(2);
-    for (std::int64_t t = 0; t < x.size(2); ++t) {
-      state = a * state + inv_tau * x.select(2, t);
-      out.push_back(state);
-    }
-    return torch::stack(out, 2);
+    // The recurrence is a selective scan with one state per channel: decay α, drive x/τ, c = 1.
+    const auto B = x.size(0), C = x.size(1), T = x.size(2);
+    const torch::Tensor decay = alpha.view({1, 1, C, 1}).expand({B, T, C, 1});
+    const torch::Tensor drive = (x / tau).transpose(1, 2).unsqueeze(3);  // [B, T, C, 1]
+    return selective_scan(decay, drive, torch::ones({B, T, 1}, x.options())).transpose(1, 2);
   }
 
   bool hidden_layer_ = false;

@@ -273,6 +273,38 @@ TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
   }
 }
 
+// The operations of our own (2D-CNN and STRF-family convolutions, Mamba's and DNet's scans)
+// run in float32 on the CPU; in float64 every model runs LibTorch's operations. Both must give
+// the same parameter gradients, up to float32 rounding (1e-4 of each tensor's largest, plus
+// 1e-6 of the model's largest).
+TEST(ResponseModel, ownFloat32OperationsGiveLibTorchsFloat64Gradients) {
+  const int F = 34, N = 3, T = 120;
+  for (const char* arch : {"cnn2d", "l", "nrf", "dnet", "mamba"}) {
+    SCOPED_TRACE(arch);
+    ModelConfig c = default_model_config(std::string(arch) == "mamba" ? "statenet" : arch, F, N);
+    if (std::string(arch) == "mamba") c.core = "mamba";
+    torch::manual_seed(12);
+    auto single = make_response_model(c);
+    torch::manual_seed(12);
+    auto twice = make_response_model(c);
+    twice->to(torch::kFloat64);
+    torch::manual_seed(13);
+    const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
+    (single->forward(x) * probe).sum().backward();
+    (twice->forward(x.to(torch::kFloat64)) * probe.to(torch::kFloat64)).sum().backward();
+    const auto a = single->named_parameters(), b = twice->named_parameters();
+    double model_size = 0;  // biases before a BatchNorm have a zero gradient: judge them on this
+    for (const auto& p : b) model_size = std::max(model_size, p.value().grad().abs().max().item<double>());
+    for (const auto& p : a) {
+      const torch::Tensor ga = p.value().grad(), gb = b[p.key()].grad().to(torch::kFloat32);
+      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
+      const double diff = (ga - gb).abs().max().item<double>(), size = gb.abs().max().item<double>();
+      EXPECT_LE(diff, 1e-4 * size + 1e-6 * model_size)
+          << p.key() << ": largest difference " << diff << " (largest gradient " << size << ", model's " << model_size << ")";
+    }
+  }
+}
+
 // A Transformer fitted to (μ, σ) maps x exactly as the unfitted model maps the z-scored
 // (x − μ)/σ — once the window holds no padding (bins ≥ T_w − 1: the fitted model standardises
 // its zero padding, the other sees zeros); models with a normalisation of their own are left
