@@ -50,68 +50,51 @@ void report(benchmark::State& state, const Latencies& l) {
   state.counters["over_30us_pct"] = 100.0 * l.over_30us / std::max<std::int64_t>(h.count(), 1);
 }
 
+// Marks each completed frame and steps the model on it (no model: the front end alone).
 struct StepSink final : FrameSink {
-  StepModel* model;
+  StepModel* model = nullptr;
   float rates[512];
   bool got = false;
   void on_frame(std::int64_t, const float* bands) noexcept override {
-    model->step(bands, rates);
+    if (model) model->step(bands, rates);
     got = true;
   }
 };
+
+// Feeds the demo sound in 61-sample blocks until a frame completes; times the block that
+// completes it (front end, plus the step when `model` is given).
+void time_frames(benchmark::State& state, StepModel* model) {
+  const CochleagramPreset preset = cochleagram_preset("ns1");
+  auto front_end = make_front_end(preset);
+  const AudioBuffer audio = make_demo_sound(preset.sample_rate_hz());
+  StepSink sink;
+  sink.model = model;
+  Latencies h;
+  std::size_t pos = 0;
+  constexpr std::size_t kBlock = 61;
+  for (auto _ : state) {
+    sink.got = false;
+    while (!sink.got) {
+      if (pos + kBlock > audio.samples.size()) pos = 0;
+      const auto t0 = Clock::now();
+      front_end->process(audio.samples.data() + pos, kBlock, sink);
+      const auto t1 = Clock::now();
+      pos += kBlock;
+      if (sink.got) h.record(ns_between(t0, t1));
+    }
+  }
+  report(state, h);
+}
 
 void FrontendAndStep(benchmark::State& state) {
   const unsigned csr = _mm_getcsr();
   if (state.range(0)) _mm_setcsr(csr | 0x8040);  // FTZ | DAZ: denormals as zero
   auto model = load_step_model(STATENET_DEMO_MODEL_PATH);
-  const CochleagramPreset preset = cochleagram_preset("ns1");
-  auto front_end = make_front_end(preset);
-  const AudioBuffer audio = make_demo_sound(preset.sample_rate_hz());
-  StepSink sink;
-  sink.model = model.get();
-  Latencies h;
-  std::size_t pos = 0;
-  constexpr std::size_t kBlock = 61;
-  for (auto _ : state) {
-    // Feed blocks until a frame completes; time the block that completes it.
-    sink.got = false;
-    while (!sink.got) {
-      if (pos + kBlock > audio.samples.size()) pos = 0;
-      const auto t0 = Clock::now();
-      front_end->process(audio.samples.data() + pos, kBlock, sink);
-      const auto t1 = Clock::now();
-      pos += kBlock;
-      if (sink.got) h.record(ns_between(t0, t1));
-    }
-  }
+  time_frames(state, model.get());
   _mm_setcsr(csr);
-  report(state, h);
 }
 
-void FrontendOnly(benchmark::State& state) {
-  const CochleagramPreset preset = cochleagram_preset("ns1");
-  auto front_end = make_front_end(preset);
-  const AudioBuffer audio = make_demo_sound(preset.sample_rate_hz());
-  struct Seen final : FrameSink {
-    bool got = false;
-    void on_frame(std::int64_t, const float*) noexcept override { got = true; }
-  } sink;
-  Latencies h;
-  std::size_t pos = 0;
-  constexpr std::size_t kBlock = 61;
-  for (auto _ : state) {
-    sink.got = false;
-    while (!sink.got) {
-      if (pos + kBlock > audio.samples.size()) pos = 0;
-      const auto t0 = Clock::now();
-      front_end->process(audio.samples.data() + pos, kBlock, sink);
-      const auto t1 = Clock::now();
-      pos += kBlock;
-      if (sink.got) h.record(ns_between(t0, t1));
-    }
-  }
-  report(state, h);
-}
+void FrontendOnly(benchmark::State& state) { time_frames(state, nullptr); }
 
 void StepOnly(benchmark::State& state) {
   auto model = load_step_model(STATENET_DEMO_MODEL_PATH);
