@@ -3,7 +3,9 @@
 //   - the 2D-CNN's causal convolution (kernel 6 × 15, 10 channels), forward and forward +
 //     backward, against LibTorch's conv2d (oneDNN);
 //   - Mamba's selective scan (D = 140 channels, S = 16 states), forward + backward, against the
-//     recursion as LibTorch operations, one step per bin.
+//     recursion as LibTorch operations, one step per bin;
+//   - S4D's convolution kernel (H = 70 channels, 32 modes), forward + backward, against the
+//     same map as LibTorch operations on [H, n, T] tensors.
 //
 //   build/bench/training_ops_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
@@ -12,6 +14,7 @@
 #include <ATen/Parallel.h>
 
 #include "models/causal_conv2d.h"
+#include "models/s4d_kernel.h"
 #include "models/selective_scan.h"
 
 namespace {
@@ -71,6 +74,23 @@ void SelectiveScanForwardBackward(benchmark::State& state, Scan scan) {
 }
 BENCHMARK_CAPTURE(SelectiveScanForwardBackward, ours, statenet::selective_scan)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(SelectiveScanForwardBackward, libtorch, statenet::selective_scan_reference)->Unit(benchmark::kMillisecond);
+
+template <typename Kernel>
+void S4dKernelForwardBackward(benchmark::State& state, Kernel kernel) {
+  at::set_num_threads(1);
+  torch::manual_seed(0);
+  const std::int64_t T = 999, H = 70, n = 32;
+  const torch::Tensor dt = torch::exp(torch::rand({H, 1}) * (std::log(0.1) - std::log(1e-3)) + std::log(1e-3));
+  const torch::Tensor c_re = torch::randn({H, n}).requires_grad_(), c_im = torch::randn({H, n}).requires_grad_();
+  const torch::Tensor log_re = (-0.5 * dt).expand({H, n}).contiguous().requires_grad_();
+  const torch::Tensor log_im = (dt * M_PI * torch::arange(n, torch::kFloat32)).requires_grad_();
+  for (auto _ : state) {
+    kernel(c_re, c_im, log_re, log_im, T).sum().backward();
+    for (const auto* t : {&c_re, &c_im, &log_re, &log_im}) t->mutable_grad().reset();
+  }
+}
+BENCHMARK_CAPTURE(S4dKernelForwardBackward, ours, statenet::s4d_kernel)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(S4dKernelForwardBackward, libtorch, statenet::s4d_kernel_reference)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/causal_conv2d.h"
+#include "models/s4d_kernel.h"
 #include "models/selective_scan.h"
 
 namespace statenet {
@@ -110,9 +111,7 @@ class S4DCoreImpl : public torch::nn::Module {
     const torch::Tensor den = ar * ar + ai * ai;
     const torch::Tensor wr = (zr * ar + zi * ai) / den, wi = (zi * ar - zr * ai) / den;  // (e^{dtA} − 1)/A
     const torch::Tensor cwr = c_re_ * wr - c_im_ * wi, cwi = c_re_ * wi + c_im_ * wr;
-    const torch::Tensor l = torch::arange(T, u.options()).view({1, 1, T});
-    const torch::Tensor mag = torch::exp((dt * ar).unsqueeze(2) * l), phase = angle.unsqueeze(2) * l;  // [H, n, T]
-    const torch::Tensor kernel = 2 * (mag * (cwr.unsqueeze(2) * torch::cos(phase) - cwi.unsqueeze(2) * torch::sin(phase))).sum(1);
+    const torch::Tensor kernel = s4d_kernel(cwr, cwi, dt * ar, angle, T);  // [H, T]
     // Causal convolution over time by FFT (zero-padded to 2T).
     const torch::Tensor x = u.transpose(1, 2);  // [B, H, T]
     const torch::Tensor y = torch::fft::irfft(torch::fft::rfft(x, 2 * T) * torch::fft::rfft(kernel, 2 * T), 2 * T)
