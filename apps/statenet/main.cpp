@@ -5,8 +5,10 @@
 #include <exception>
 
 #include "commands.h"
+#include "util/allocator.h"
 
 int main(int argc, char** argv) {
+  statenet::keep_freed_memory_for_reuse();  // every command is batch work or preallocates
   CLI::App app{
       "statenet: turns sound into cochleagrams and (with trained models) into the predicted\n"
       "firing of auditory neurons. Run 'statenet COMMAND --help' for a command's options."};
