@@ -85,7 +85,7 @@ std::vector<float> drc(double seconds, double fs, const std::vector<double>& fre
   const std::size_t chord = static_cast<std::size_t>(0.025 * fs), ramp = static_cast<std::size_t>(0.005 * fs);
   for (std::size_t start = 0; start < x.size(); start += chord) {
     for (double f : freqs) {
-      if (f >= fs / 2.2 || U(rng) > 0.3) continue;
+      if (f >= 0.49 * fs || U(rng) > 0.3) continue;  // every band below Nyquist
       const double amp = 0.02 * std::pow(10.0, -5.0 * std::floor(8 * U(rng)) / 20.0);
       const double phase = kTwoPi * U(rng);
       for (std::size_t i = start; i < std::min(x.size(), start + chord); ++i) {
