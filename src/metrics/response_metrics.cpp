@@ -145,32 +145,29 @@ double signal_power(const TrialsView& r) {
   return pair_sum / static_cast<double>(bins_with_pairs - 1);
 }
 
-ResponseScores score_response(const float* prediction, const TrialsView& r, const ScoreOptions& options) {
-  ResponseScores s;
-  const std::vector<double> mean = trial_mean(r);
-  std::vector<double> y_used, mean_used;
-  for (std::int64_t t = 0; t < r.num_bins; ++t) {
+CcNormScorer::CcNormScorer(const TrialsView& trials) {
+  const std::vector<double> mean = trial_mean(trials);
+  for (std::int64_t t = 0; t < trials.num_bins; ++t) {
     if (std::isnan(mean[t])) continue;
+    used_bins_.push_back(t);
+    mean_used_.push_back(mean[t]);
+  }
+  signal_power_ = signal_power(trials);
+}
+
+CcNormScorer::Result CcNormScorer::score(const float* prediction) const {
+  std::vector<double> y_used(used_bins_.size());
+  for (std::size_t i = 0; i < used_bins_.size(); ++i) {
+    const std::int64_t t = used_bins_[i];
     if (!std::isfinite(prediction[t])) {
       throw std::invalid_argument("metrics: prediction is not finite at bin " + std::to_string(t) +
                                   " where the response is recorded");
     }
-    y_used.push_back(prediction[t]);
-    mean_used.push_back(mean[t]);
+    y_used[i] = prediction[t];
   }
+  Result s;
   s.num_bins = static_cast<std::int64_t>(y_used.size());
-  std::vector<int> slots;
-  for (int m = 0; m < r.num_trials; ++m) {
-    for (std::int64_t t = 0; t < r.num_bins; ++t) {
-      if (!std::isnan(r.at(m, t))) {
-        slots.push_back(m);
-        break;
-      }
-    }
-  }
-  s.num_trials = static_cast<int>(slots.size());
-
-  const Moments m = moments(y_used, mean_used);
+  const Moments m = moments(y_used, mean_used_);
   s.response_power = m.var_b;
   if (m.n < 2 || m.var_b == 0.0) {
     s.cc_raw = kNaN;
@@ -179,8 +176,7 @@ ResponseScores score_response(const float* prediction, const TrialsView& r, cons
   } else {
     s.cc_raw = m.cov / std::sqrt(m.var_a * m.var_b);
   }
-
-  s.signal_power = signal_power(r);
+  s.signal_power = signal_power_;
   if (std::isnan(s.signal_power)) {  // a single trial everywhere
     s.cc_max = 1.0;
     s.cc_norm = s.cc_raw;
@@ -191,6 +187,28 @@ ResponseScores score_response(const float* prediction, const TrialsView& r, cons
     s.cc_max = std::sqrt(s.signal_power / s.response_power);
     s.cc_norm = m.var_a == 0.0 ? 0.0 : m.cov / std::sqrt(m.var_a * s.signal_power);
   }
+  return s;
+}
+
+ResponseScores score_response(const float* prediction, const TrialsView& r, const ScoreOptions& options) {
+  ResponseScores s;
+  const CcNormScorer::Result c = CcNormScorer(r).score(prediction);
+  s.num_bins = c.num_bins;
+  s.cc_raw = c.cc_raw;
+  s.response_power = c.response_power;
+  s.signal_power = c.signal_power;
+  s.cc_max = c.cc_max;
+  s.cc_norm = c.cc_norm;
+  std::vector<int> slots;
+  for (int m = 0; m < r.num_trials; ++m) {
+    for (std::int64_t t = 0; t < r.num_bins; ++t) {
+      if (!std::isnan(r.at(m, t))) {
+        slots.push_back(m);
+        break;
+      }
+    }
+  }
+  s.num_trials = static_cast<int>(slots.size());
 
   // Split halves (Hsu et al. 2004): drop the last trial if M is odd; halves contain
   // slot 0 so that each complementary pair is counted once.

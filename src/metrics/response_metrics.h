@@ -62,6 +62,25 @@ struct ResponseScores {
 ResponseScores score_response(const float* prediction, const TrialsView& trials,
                               const ScoreOptions& options = {});
 
+// CC_raw and CC_norm of many predictions against the same trials (a trainer's validation after
+// every epoch): the trial mean and signal power are computed once, at construction. The values
+// and conventions are score_response's (which uses it); the split-half and trial-to-trial
+// measures, the costly part of a full score, are left out.
+class CcNormScorer {
+ public:
+  explicit CcNormScorer(const TrialsView& trials);
+  struct Result {
+    std::int64_t num_bins = 0;
+    double cc_raw = 0.0, cc_norm = 0.0, cc_max = 0.0, response_power = 0.0, signal_power = 0.0;
+  };
+  Result score(const float* prediction) const;  // prediction[num_bins of the trials]
+
+ private:
+  std::vector<std::int64_t> used_bins_;  // bins with at least one trial
+  std::vector<double> mean_used_;        // r̄ there
+  double signal_power_ = 0.0;
+};
+
 // Pieces, exposed for tests and for callers that need only one number.
 // Pearson CC over the bins where both are finite; 0 if either is constant there.
 double pearson_cc(const double* a, const double* b, std::int64_t n);

@@ -176,5 +176,30 @@ TEST(ResponseMetrics, missingTrialsAreMaskedNotFilled) {
   EXPECT_NEAR(score_response(y2.data(), TrialsView{r2.data(), M, T}).cc_raw, 1.0, 1e-9);
 }
 
+// A trainer scores every epoch's prediction against the same trials with one prepared
+// CcNormScorer: each score must equal a fresh score_response, in any order, and the trials
+// may be gone once it is built (it keeps its own copy of what it needs).
+TEST(ResponseMetrics, aPreparedScorerScoresManyPredictionsLikeScoreResponse) {
+  Simulated s = poisson_trials(6, 500, 11);
+  for (int t = 0; t < 100; ++t) s.trials[5 * s.T + t] = kNaN;  // one trial missing over a stretch
+  std::vector<float> trials_copy = s.trials;
+  const CcNormScorer scorer(TrialsView{trials_copy.data(), s.M, s.T});
+  std::fill(trials_copy.begin(), trials_copy.end(), 0.0f);
+  std::mt19937_64 rng(4);
+  std::normal_distribution<float> noise(0.0f, 0.4f);
+  for (int k = 0; k < 5; ++k) {
+    std::vector<float> y = s.rate;
+    for (float& v : y) v += noise(rng) * k;
+    const ResponseScores full = score_response(y.data(), TrialsView{s.trials.data(), s.M, s.T});
+    const CcNormScorer::Result fast = scorer.score(y.data());
+    EXPECT_EQ(fast.cc_norm, full.cc_norm) << "prediction " << k;
+    EXPECT_EQ(fast.cc_raw, full.cc_raw) << "prediction " << k;
+    EXPECT_EQ(fast.num_bins, full.num_bins);
+  }
+  std::vector<float> bad = s.rate;
+  bad[7] = kNaN;
+  EXPECT_THROW(scorer.score(bad.data()), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace statenet
