@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/causal_conv2d.h"
+#include "models/gru_recurrence.h"
 #include "models/s4d_kernel.h"
 #include "models/selective_scan.h"
 
@@ -191,7 +192,7 @@ class StateNet final : public ResponseModel {
   torch::Tensor forward(const torch::Tensor& x) override {
     const torch::Tensor u = features(x);
     torch::Tensor h;
-    if (gru_) h = std::get<0>(gru_->forward(u));
+    if (gru_) h = run_core(u, {}, {});
     if (lstm_) h = std::get<0>(lstm_->forward(u));
     if (rnn_) h = std::get<0>(rnn_->forward(u));
     if (s4_) h = s4_(u);
@@ -245,6 +246,13 @@ class StateNet final : public ResponseModel {
 
   // The recurrent core over u [B', T', H] from (h0, c0) (undefined = zero state).
   torch::Tensor run_core(const torch::Tensor& u, const torch::Tensor& h0, const torch::Tensor& c0) {
+    if (gru_ && u.is_cpu() && u.scalar_type() == torch::kFloat32) {
+      // Our recurrence (gru_recurrence.h) on LibTorch's GRU parameters: same map, same file.
+      const auto p = gru_->named_parameters();
+      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
+      const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), u.size(2)}, u.options());
+      return gru_recurrence(gi, start, p["weight_hh_l0"], p["bias_hh_l0"]);
+    }
     if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
     if (rnn_) return std::get<0>(h0.defined() ? rnn_->forward(u, h0) : rnn_->forward(u));
     if (h0.defined()) return std::get<0>(lstm_->forward(u, std::make_tuple(h0, c0)));

@@ -1,0 +1,134 @@
+#include "models/gru_recurrence.h"
+
+#include <cmath>
+#include <vector>
+
+namespace statenet {
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+// y[j] = b[j] + Σ_k W[j, k]·x[k], W row-major [rows, cols].
+void matvec(const float* W, const float* b, const float* x, int rows, int cols, float* y) {
+  for (int j = 0; j < rows; ++j) {
+    const float* w = W + static_cast<std::int64_t>(j) * cols;
+    float s = 0.0f;
+    for (int k = 0; k < cols; ++k) s += w[k] * x[k];
+    y[j] = b[j] + s;
+  }
+}
+
+class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gi_in, const torch::Tensor& h0_in,
+                               const torch::Tensor& w_in, const torch::Tensor& b_in) {
+    const torch::Tensor gi = gi_in.contiguous(), h0 = h0_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
+    const std::int64_t B = gi.size(0), T = gi.size(1);
+    const int H = static_cast<int>(h0.size(1));
+    // Saved per bin for the backward: h_t, the gates r, z, n and gh_n = (W_hh·h_{t−1} + b_hh)_n.
+    torch::Tensor h = torch::empty({B, T, H}), gates = torch::empty({B, T, 4 * H});
+    const float *gip = gi.data_ptr<float>(), *wp = w.data_ptr<float>(), *bp = b.data_ptr<float>();
+    float *hp = h.data_ptr<float>(), *gp = gates.data_ptr<float>();
+    std::vector<float> gh(3 * H);
+    for (std::int64_t bi = 0; bi < B; ++bi) {
+      const float* prev = h0.data_ptr<float>() + bi * H;
+      for (std::int64_t t = 0; t < T; ++t) {
+        const std::int64_t bt = bi * T + t;
+        matvec(wp, bp, prev, 3 * H, H, gh.data());
+        const float* g = gip + bt * 3 * H;
+        float *ht = hp + bt * H, *sv = gp + bt * 4 * H;
+        for (int k = 0; k < H; ++k) {
+          const float r = sigmoid(g[k] + gh[k]), z = sigmoid(g[H + k] + gh[H + k]);
+          const float n = std::tanh(g[2 * H + k] + r * gh[2 * H + k]);
+          ht[k] = (1.0f - z) * n + z * prev[k];
+          sv[k] = r, sv[H + k] = z, sv[2 * H + k] = n, sv[3 * H + k] = gh[2 * H + k];
+        }
+        prev = ht;
+      }
+    }
+    ctx->save_for_backward({h0, w, h, gates});
+    return h;
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &h0 = saved[0], &w = saved[1], &h = saved[2], &gates = saved[3];
+    const torch::Tensor gh_out = grads[0].contiguous();
+    const std::int64_t B = h.size(0), T = h.size(1);
+    const int H = static_cast<int>(h.size(2));
+    // ∂L/∂gi (= ∂L/∂gh for the r and z rows; the n rows of gh get r ⊙ ∂L/∂gi_n).
+    torch::Tensor d_gi = torch::empty({B, T, 3 * H}), d_gh = torch::empty({B, T, 3 * H}), d_h0 = torch::empty({B, H});
+    const float *wp = w.data_ptr<float>(), *hp = h.data_ptr<float>(), *gp = gates.data_ptr<float>();
+    const float* go = gh_out.data_ptr<float>();
+    float *dgi = d_gi.data_ptr<float>(), *dgh = d_gh.data_ptr<float>();
+    std::vector<float> dh(H), dprev(H);
+    for (std::int64_t bi = 0; bi < B; ++bi) {
+      std::fill(dh.begin(), dh.end(), 0.0f);  // ∂L/∂h_t carried from t + 1
+      for (std::int64_t t = T - 1; t >= 0; --t) {
+        const std::int64_t bt = bi * T + t;
+        const float* prev = t > 0 ? hp + (bt - 1) * H : h0.data_ptr<float>() + bi * H;
+        const float* sv = gp + bt * 4 * H;
+        float *dg = dgi + bt * 3 * H, *dgr = dgh + bt * 3 * H;
+        for (int k = 0; k < H; ++k) {
+          const float d = dh[k] + go[bt * H + k];
+          const float r = sv[k], z = sv[H + k], n = sv[2 * H + k], ghn = sv[3 * H + k];
+          const float dn = d * (1.0f - z) * (1.0f - n * n);  // through tanh
+          const float dz = d * (prev[k] - n) * z * (1.0f - z);
+          const float dr = dn * ghn * r * (1.0f - r);
+          dg[k] = dr, dg[H + k] = dz, dg[2 * H + k] = dn;
+          dgr[k] = dr, dgr[H + k] = dz, dgr[2 * H + k] = dn * r;
+          dprev[k] = d * z;
+        }
+        // ∂L/∂h_{t−1} += W_hhᵀ·∂L/∂gh
+        for (int j = 0; j < 3 * H; ++j) {
+          const float* wj = wp + static_cast<std::int64_t>(j) * H;
+          const float s = dgr[j];
+          for (int k = 0; k < H; ++k) dprev[k] += wj[k] * s;
+        }
+        dh.swap(dprev);
+      }
+      std::copy(dh.begin(), dh.end(), d_h0.data_ptr<float>() + bi * H);
+    }
+    // ∂L/∂W_hh = Σ_t ∂L/∂gh_t ⊗ h_{t−1}, ∂L/∂b_hh = Σ_t ∂L/∂gh_t: one matrix product.
+    const torch::Tensor h_prev = torch::cat({h0.unsqueeze(1), h.narrow(1, 0, T - 1)}, 1).reshape({B * T, H});
+    const torch::Tensor d_gh2 = d_gh.reshape({B * T, 3 * H});
+    return {d_gi, d_h0, d_gh2.t().mm(h_prev), d_gh2.sum(0)};
+  }
+};
+
+}  // namespace
+
+torch::Tensor gru_recurrence_reference(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
+                                       const torch::Tensor& b_hh) {
+  const std::int64_t T = gi.size(1), H = h0.size(1);
+  torch::Tensor h = h0;
+  std::vector<torch::Tensor> hs;
+  hs.reserve(T);
+  for (std::int64_t t = 0; t < T; ++t) {
+    const torch::Tensor gh = torch::nn::functional::linear(h, w_hh, b_hh);
+    const auto gir = gi.select(1, t).split(H, 1), ghr = gh.split(H, 1);
+    const torch::Tensor r = torch::sigmoid(gir[0] + ghr[0]), z = torch::sigmoid(gir[1] + ghr[1]);
+    const torch::Tensor n = torch::tanh(gir[2] + r * ghr[2]);
+    h = (1 - z) * n + z * h;
+    hs.push_back(h);
+  }
+  return torch::stack(hs, 1);
+}
+
+torch::Tensor gru_recurrence(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
+                             const torch::Tensor& b_hh) {
+  TORCH_CHECK(gi.dim() == 3 && h0.dim() == 2 && h0.size(0) == gi.size(0) && gi.size(2) == 3 * h0.size(1) &&
+                  w_hh.dim() == 2 && w_hh.size(0) == gi.size(2) && w_hh.size(1) == h0.size(1) && b_hh.dim() == 1 &&
+                  b_hh.size(0) == gi.size(2) && gi.size(1) >= 1,
+              "gru_recurrence: gi [B, T ≥ 1, 3H], h0 [B, H], w_hh [3H, H], b_hh [3H]; got ", gi.sizes(), ", ",
+              h0.sizes(), ", ", w_hh.sizes(), ", ", b_hh.sizes());
+  bool ours = true;
+  for (const auto* t : {&gi, &h0, &w_hh, &b_hh}) ours = ours && t->is_cpu() && t->scalar_type() == torch::kFloat32;
+  return ours ? GruRecurrenceFunction::apply(gi, h0, w_hh, b_hh) : gru_recurrence_reference(gi, h0, w_hh, b_hh);
+}
+
+}  // namespace statenet
