@@ -4,6 +4,7 @@
 
 #include "models/causal_conv2d.h"
 #include "models/gru_recurrence.h"
+#include "models/lstm_recurrence.h"
 #include "models/s4d_kernel.h"
 #include "models/selective_scan.h"
 
@@ -193,7 +194,7 @@ class StateNet final : public ResponseModel {
     const torch::Tensor u = features(x);
     torch::Tensor h;
     if (gru_) h = run_core(u, {}, {});
-    if (lstm_) h = std::get<0>(lstm_->forward(u));
+    if (lstm_) h = run_core(u, {}, {});
     if (rnn_) h = std::get<0>(rnn_->forward(u));
     if (s4_) h = s4_(u);
     if (mamba_) h = mamba_(u);
@@ -248,6 +249,7 @@ class StateNet final : public ResponseModel {
   torch::Tensor run_core(const torch::Tensor& u, const torch::Tensor& h0, const torch::Tensor& c0) {
     if (gru_ && u.is_cpu() && u.scalar_type() == torch::kFloat32) {
       // Our recurrence (gru_recurrence.h) on LibTorch's GRU parameters: same map, same file.
+      // LibTorch's module stays for CUDA (cuDNN) and double precision.
       const auto p = gru_->named_parameters();
       const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
       const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), u.size(2)}, u.options());
@@ -255,6 +257,13 @@ class StateNet final : public ResponseModel {
     }
     if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
     if (rnn_) return std::get<0>(h0.defined() ? rnn_->forward(u, h0) : rnn_->forward(u));
+    if (u.is_cpu() && u.scalar_type() == torch::kFloat32) {  // ours (lstm_recurrence.h), as the GRU's
+      const auto p = lstm_->named_parameters();
+      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
+      const torch::Tensor zero = torch::zeros({u.size(0), u.size(2)}, u.options());
+      return lstm_recurrence(gi, h0.defined() ? h0[0] : zero, c0.defined() ? c0[0] : zero, p["weight_hh_l0"],
+                             p["bias_hh_l0"]);
+    }
     if (h0.defined()) return std::get<0>(lstm_->forward(u, std::make_tuple(h0, c0)));
     return std::get<0>(lstm_->forward(u));
   }

@@ -273,15 +273,15 @@ TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
   }
 }
 
-// The operations of our own (2D-CNN and STRF-family convolutions, Mamba's and DNet's scans, S4D's kernel, the GRU's recurrence)
+// The operations of our own (2D-CNN and STRF-family convolutions, Mamba's and DNet's scans, S4D's kernel, the GRU's and LSTM's recurrences)
 // run in float32 on the CPU; in float64 every model runs LibTorch's operations. Both must give
 // the same parameter gradients, up to float32 rounding (1e-4 of each tensor's largest, plus
 // 1e-6 of the model's largest).
 TEST(ResponseModel, ownFloat32OperationsGiveLibTorchsFloat64Gradients) {
   const int F = 34, N = 3, T = 120;
-  for (const std::string arch : {"cnn2d", "l", "nrf", "dnet", "mamba", "s4", "gru"}) {
+  for (const std::string arch : {"cnn2d", "l", "nrf", "dnet", "mamba", "s4", "gru", "lstm"}) {
     SCOPED_TRACE(arch);
-    const bool core = arch == "mamba" || arch == "s4" || arch == "gru";
+    const bool core = arch == "mamba" || arch == "s4" || arch == "gru" || arch == "lstm";
     ModelConfig c = default_model_config(core ? "statenet" : arch, F, N);
     if (core) c.core = arch;
     torch::manual_seed(12);
