@@ -193,9 +193,7 @@ class StateNet final : public ResponseModel {
   torch::Tensor forward(const torch::Tensor& x) override {
     const torch::Tensor u = features(x);
     torch::Tensor h;
-    if (gru_) h = run_core(u, {}, {});
-    if (lstm_) h = run_core(u, {}, {});
-    if (rnn_) h = std::get<0>(rnn_->forward(u));
+    if (gru_ || lstm_ || rnn_) h = run_core(u, {}, {});
     if (s4_) h = s4_(u);
     if (mamba_) h = mamba_(u);
     return output_(readout_(h).transpose(1, 2));  // [B, N, T]
@@ -252,7 +250,7 @@ class StateNet final : public ResponseModel {
       // LibTorch's module stays for CUDA (cuDNN) and double precision.
       const auto p = gru_->named_parameters();
       const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
-      const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), u.size(2)}, u.options());
+      const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
       return gru_recurrence(gi, start, p["weight_hh_l0"], p["bias_hh_l0"]);
     }
     if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
@@ -260,7 +258,7 @@ class StateNet final : public ResponseModel {
     if (u.is_cpu() && u.scalar_type() == torch::kFloat32) {  // ours (lstm_recurrence.h), as the GRU's
       const auto p = lstm_->named_parameters();
       const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
-      const torch::Tensor zero = torch::zeros({u.size(0), u.size(2)}, u.options());
+      const torch::Tensor zero = torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
       return lstm_recurrence(gi, h0.defined() ? h0[0] : zero, c0.defined() ? c0[0] : zero, p["weight_hh_l0"],
                              p["bias_hh_l0"]);
     }
