@@ -35,8 +35,8 @@ void add_results_command(CLI::App& app) {
   auto dirs = std::make_shared<std::vector<std::string>>();
   cmd->add_option("runs", *dirs, "Run directories written by 'statenet train'")->required();
   cmd->callback([=] {
-    std::printf("| model | parameters | seeds | test CC_raw | test CC_norm | epochs (best), mean | s/epoch |\n");
-    std::printf("|---|---|---|---|---|---|---|\n");
+    std::printf("| model | parameters | seeds | test CC_raw | test CC_norm | epochs (best), mean | s/epoch | min/seed |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
     for (const auto& dir : *dirs) {
       const std::string path = dir + "/results.json";
       std::ifstream f(path);
@@ -48,18 +48,19 @@ void add_results_command(CLI::App& app) {
         throw std::runtime_error(path + ": not valid JSON");
       }
       const auto& runs = j.at("runs");
-      double epochs = 0, best = 0, spe = 0;
+      double epochs = 0, best = 0, spe = 0, seconds = 0;  // seconds: a seed's training wall time, across resumes
       for (const auto& r : runs) {
         epochs += r.value("epochs_run", 0);
         best += r.value("best_epoch", 0);
         spe += r.value("seconds_per_epoch", 0.0);
+        seconds += r.value("seconds", 0.0);
       }
       const double n = std::max<std::size_t>(runs.size(), 1);
       const auto& s = j.at("summary");
       auto num = [&](const char* key) { return s.at(key).is_number() ? s.at(key).get<double>() : NAN; };
-      std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f |\n", model_name(j).c_str(),
+      std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f | %.1f |\n", model_name(j).c_str(),
                   j.value("parameters", 0LL), runs.size(), num("mean_cc_raw"), num("sem_cc_raw"), num("mean_cc_norm"),
-                  num("sem_cc_norm"), epochs / n, best / n, spe / n);
+                  num("sem_cc_norm"), epochs / n, best / n, spe / n, seconds / n / 60);
     }
   });
 }

@@ -183,6 +183,15 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   r = run("results " + dir + "/run");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("| l | 1372 | 2 |"), std::string::npos) << r.output;
+  {  // the last column: the seeds' mean training wall time in minutes, from results.json
+    std::ifstream in(dir + "/run/results.json");
+    double seconds = 0;
+    for (const auto& run : nlohmann::json::parse(in).at("runs")) seconds += run.at("seconds").get<double>();
+    char cell[32];
+    std::snprintf(cell, sizeof cell, "| %.1f |\n", seconds / 2 / 60);
+    EXPECT_NE(r.output.find("min/seed |"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(cell), std::string::npos) << r.output << " lacks " << cell;
+  }
   // The Transformer's input standardisation is recorded, and shown when it is off.
   r = run("train --data " + dir + "/sim.h5 --model transformer --raw-input --seeds 1 --max-epochs 1 --threads 1 -o " +
           dir + "/transformer");
