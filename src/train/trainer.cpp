@@ -95,6 +95,16 @@ double mean_loss(const std::vector<Clip>& clips, const std::vector<torch::Tensor
 }
 
 // Per-unit scores on the concatenation of the clips (models.md §5).
+// Row i of every clip's prediction [N, T_k], concatenated in clip order (as concatenate_trials).
+std::vector<float> concatenated_prediction(const std::vector<torch::Tensor>& predictions, std::size_t i) {
+  std::vector<float> y;
+  for (const torch::Tensor& p : predictions) {
+    const float* row = p[static_cast<std::int64_t>(i)].data_ptr<float>();
+    y.insert(y.end(), row, row + p.size(1));
+  }
+  return y;
+}
+
 std::vector<ResponseScores> score(const Dataset& d, const std::vector<Clip>& clips, const std::vector<torch::Tensor>& predictions,
                                   const std::vector<int>& units) {
   std::vector<int> stimuli;
@@ -102,12 +112,8 @@ std::vector<ResponseScores> score(const Dataset& d, const std::vector<Clip>& cli
   std::vector<ResponseScores> out;
   for (std::size_t i = 0; i < units.size(); ++i) {
     const ConcatenatedTrials trials = concatenate_trials(d, stimuli, units[i]);
-    std::vector<float> y;
-    for (const torch::Tensor& p : predictions) {
-      const float* row = p[static_cast<std::int64_t>(i)].data_ptr<float>();
-      y.insert(y.end(), row, row + p.size(1));
-    }
-    out.push_back(score_response(y.data(), TrialsView{trials.values.data(), trials.num_trials, trials.num_bins}));
+    out.push_back(score_response(concatenated_prediction(predictions, i).data(),
+                                 TrialsView{trials.values.data(), trials.num_trials, trials.num_bins}));
   }
   return out;
 }
@@ -128,14 +134,8 @@ class EpochScorer {
   double mean_cc_norm(const std::vector<torch::Tensor>& predictions) const {
     double sum = 0;
     int count = 0;
-    std::vector<float> y;
     for (std::size_t i = 0; i < scorers_.size(); ++i) {
-      y.clear();
-      for (const torch::Tensor& p : predictions) {
-        const float* row = p[static_cast<std::int64_t>(i)].data_ptr<float>();
-        y.insert(y.end(), row, row + p.size(1));
-      }
-      const double cc = scorers_[i].score(y.data()).cc_norm;
+      const double cc = scorers_[i].score(concatenated_prediction(predictions, i).data()).cc_norm;
       if (std::isfinite(cc)) sum += cc, ++count;
     }
     return count > 0 ? sum / count : std::numeric_limits<double>::quiet_NaN();
