@@ -115,12 +115,36 @@ void draw_series(Image& img, const PlotArea& a, const std::vector<Series>& serie
       py_prev = py;
     }
   }
-  int legend_y = a.top + 16;
-  for (const auto& s : series) {
-    if (s.label.empty()) continue;
-    img.fill_rect(a.left + a.width - 150, legend_y - 5, a.left + a.width - 130, legend_y - 3, s.colour);
-    text.draw(img, a.left + a.width - 125, legend_y, s.label, 12, kInk);
-    legend_y += 16;
+  // Legend: a 20 px swatch and the label per labelled series, 16 px a row, in the
+  // corner of the panel where the fewest data points would lie under it.
+  int rows = 0, label_px = 0;
+  for (const auto& s : series)
+    if (!s.label.empty()) ++rows, label_px = std::max(label_px, text.width(s.label, 12));
+  if (rows > 0) {
+    const int box_w = 25 + std::max(label_px, 100) + 10, box_h = 16 * rows + 8;
+    const int lefts[2] = {a.left + a.width - box_w, a.left + 10};
+    const int tops[2] = {a.top + 4, a.top + a.height - box_h - 4};
+    int best_x = lefts[0], best_y = tops[0];
+    long best_hits = std::numeric_limits<long>::max();
+    for (int y0 : tops)
+      for (int x0 : lefts) {  // top right, top left, bottom right, bottom left
+        long hits = 0;
+        for (const auto& s : series)
+          for (long c = 0; c < static_cast<long>(s.values.size()); ++c) {
+            const float v = s.values[c];
+            if (!std::isfinite(v) || (o.log_y && v <= 0)) continue;
+            const int px = x_px(c), py = y_px(v);
+            hits += px >= x0 && px < x0 + box_w && py >= y0 && py < y0 + box_h;
+          }
+        if (hits < best_hits) best_hits = hits, best_x = x0, best_y = y0;
+      }
+    int legend_y = best_y + 16;
+    for (const auto& s : series) {
+      if (s.label.empty()) continue;
+      img.fill_rect(best_x, legend_y - 5, best_x + 20, legend_y - 3, s.colour);
+      text.draw(img, best_x + 25, legend_y, s.label, 12, kInk);
+      legend_y += 16;
+    }
   }
   draw_x_axis(img, a, cols, o, text);
 }
