@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -28,40 +31,106 @@ std::string model_name(const nlohmann::json& results) {
   return name;
 }
 
+nlohmann::json read_results(const std::string& dir) {
+  const std::string path = dir + "/results.json";
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(path + ": no such file (is it a 'statenet train' output directory?)");
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const std::exception&) {
+    throw std::runtime_error(path + ": not valid JSON");
+  }
+}
+
+double number(const nlohmann::json& run, const char* key) {  // NaN is written as null
+  const auto it = run.find(key);
+  return it != run.end() && it->is_number() ? it->get<double>() : NAN;
+}
+
+// Mean and s.e.m. (n − 1) over seeds, as `statenet train` reports them.
+void mean_sem(const std::vector<double>& v, double& mean, double& sem) {
+  mean = v.empty() ? NAN : 0.0;
+  for (double x : v) mean += x / v.size();
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
+}
+
+// One table row from one run directory, or from several joined by commas (the seeds of
+// one model split over processes or machines): they must hold the same model and
+// different seeds.
+void print_row(const std::string& spec) {
+  std::vector<std::string> dirs;
+  for (std::size_t begin = 0;;) {
+    const std::size_t comma = spec.find(',', begin);
+    dirs.push_back(spec.substr(begin, comma - begin));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  std::string name;
+  long long parameters = 0;
+  std::map<long long, std::pair<int, std::vector<const nlohmann::json*>>> seeds;  // seed → (file, its runs)
+  std::vector<nlohmann::json> files;
+  files.reserve(dirs.size());
+  for (const auto& dir : dirs) {
+    files.push_back(read_results(dir));
+    const nlohmann::json& j = files.back();
+    const std::string this_name = model_name(j);
+    const long long this_parameters = j.value("parameters", 0LL);
+    if (name.empty()) name = this_name, parameters = this_parameters;
+    if (this_name != name || this_parameters != parameters)
+      throw std::runtime_error(dir + "/results.json: holds " + this_name + " with " + std::to_string(this_parameters) +
+                               " parameters, " + dirs[0] + " " + name + " with " + std::to_string(parameters) +
+                               "; only runs of one model pool into a row");
+    for (const auto& r : j.at("runs")) {  // unit by unit: one run per unit and seed
+      const long long seed = r.value("seed", -1LL);
+      auto& [file, seed_runs] = seeds.try_emplace(seed, -1, std::vector<const nlohmann::json*>{}).first->second;
+      if (file >= 0 && file != static_cast<int>(files.size()) - 1)
+        throw std::runtime_error(dir + "/results.json: seed " + std::to_string(seed) + " is also in " + dirs[file] +
+                                 "; pooled directories must hold different seeds");
+      file = static_cast<int>(files.size()) - 1;
+      seed_runs.push_back(&r);
+    }
+  }
+  double epochs = 0, best = 0, spe = 0, seconds = 0;  // seconds: a seed's training wall time, across resumes
+  std::size_t runs = 0;
+  std::vector<double> seed_raw, seed_norm;  // per seed, the mean over its runs (units when unit by unit)
+  for (const auto& [seed, entry] : seeds) {  // in seed order
+    double raw = 0, norm = 0;
+    int n_raw = 0, n_norm = 0;
+    for (const nlohmann::json* r : entry.second) {
+      epochs += r->value("epochs_run", 0);
+      best += r->value("best_epoch", 0);
+      spe += r->value("seconds_per_epoch", 0.0);
+      seconds += r->value("seconds", 0.0);
+      ++runs;
+      if (const double x = number(*r, "mean_cc_raw"); std::isfinite(x)) raw += x, ++n_raw;
+      if (const double x = number(*r, "mean_cc_norm"); std::isfinite(x)) norm += x, ++n_norm;
+    }
+    seed_raw.push_back(n_raw ? raw / n_raw : NAN);
+    seed_norm.push_back(n_norm ? norm / n_norm : NAN);
+  }
+  double raw_mean, raw_sem, norm_mean, norm_sem;
+  mean_sem(seed_raw, raw_mean, raw_sem);
+  mean_sem(seed_norm, norm_mean, norm_sem);
+  const double n = std::max<std::size_t>(runs, 1);
+  std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f | %.1f |\n", name.c_str(), parameters,
+              seeds.size(), raw_mean, raw_sem, norm_mean, norm_sem, epochs / n, best / n, spe / n, seconds / n / 60);
+}
+
 }  // namespace
 
 void add_results_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("results", "Compare training runs: one Markdown row per run directory (results.json)");
+  auto* cmd = app.add_subcommand("results", "Compare training runs: one Markdown row per run directory (results.json), or per comma-joined group of them");
   auto dirs = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("runs", *dirs, "Run directories written by 'statenet train'")->required();
+  cmd->add_option("runs", *dirs,
+                  "Run directories written by 'statenet train'; 'a,b' pools the seeds of directories a and b "
+                  "(one model, different seeds) into one row")
+      ->required();
   cmd->callback([=] {
     std::printf("| model | parameters | seeds | test CC_raw | test CC_norm | epochs (best), mean | s/epoch | min/seed |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
-    for (const auto& dir : *dirs) {
-      const std::string path = dir + "/results.json";
-      std::ifstream f(path);
-      if (!f) throw std::runtime_error(path + ": no such file (is it a 'statenet train' output directory?)");
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(f);
-      } catch (const std::exception&) {
-        throw std::runtime_error(path + ": not valid JSON");
-      }
-      const auto& runs = j.at("runs");
-      double epochs = 0, best = 0, spe = 0, seconds = 0;  // seconds: a seed's training wall time, across resumes
-      for (const auto& r : runs) {
-        epochs += r.value("epochs_run", 0);
-        best += r.value("best_epoch", 0);
-        spe += r.value("seconds_per_epoch", 0.0);
-        seconds += r.value("seconds", 0.0);
-      }
-      const double n = std::max<std::size_t>(runs.size(), 1);
-      const auto& s = j.at("summary");
-      auto num = [&](const char* key) { return s.at(key).is_number() ? s.at(key).get<double>() : NAN; };
-      std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f | %.1f |\n", model_name(j).c_str(),
-                  j.value("parameters", 0LL), runs.size(), num("mean_cc_raw"), num("sem_cc_raw"), num("mean_cc_norm"),
-                  num("sem_cc_norm"), epochs / n, best / n, spe / n, seconds / n / 60);
-    }
+    for (const auto& spec : *dirs) print_row(spec);
   });
 }
 

@@ -5,11 +5,13 @@
 #include <hdf5.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <vector>
 
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
@@ -186,7 +188,8 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   {  // the last column: the seeds' mean training wall time in minutes, from results.json
     std::ifstream in(dir + "/run/results.json");
     double seconds = 0;
-    for (const auto& run : nlohmann::json::parse(in).at("runs")) seconds += run.at("seconds").get<double>();
+    const nlohmann::json results = nlohmann::json::parse(in);  // kept: the loop below walks into it
+    for (const auto& run : results.at("runs")) seconds += run.at("seconds").get<double>();
     char cell[32];
     std::snprintf(cell, sizeof cell, "| %.1f |\n", seconds / 2 / 60);
     EXPECT_NE(r.output.find("min/seed |"), std::string::npos) << r.output;
@@ -200,6 +203,35 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   EXPECT_EQ(nlohmann::json::parse(json).at("training").value("input_standardisation", ""), "none");
   r = run("results " + dir + "/run " + dir + "/transformer");
   EXPECT_NE(r.output.find("| transformer (raw input) |"), std::string::npos) << r.output;
+  // Seeds split over two directories pool into one row, its mean and s.e.m. over the three
+  // seeds' per-seed means; the same seed twice, or two models, is refused.
+  ASSERT_EQ(run("train --data " + dir + "/sim.h5 --model l --window-bins 10 --first-seed 2 --seeds 1 --max-epochs 3 "
+                "--threads 1 -o " + dir + "/run2").exit_code, 0);
+  r = run("results " + dir + "/run," + dir + "/run2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  {
+    std::vector<double> norm;
+    for (const char* d : {"/run", "/run2"}) {
+      std::ifstream in(dir + d + "/results.json");
+      const nlohmann::json results = nlohmann::json::parse(in);
+      for (const auto& run : results.at("runs")) norm.push_back(run.at("mean_cc_norm").get<double>());
+    }
+    ASSERT_EQ(norm.size(), 3u);
+    const double mean = (norm[0] + norm[1] + norm[2]) / 3;
+    double ss = 0;
+    for (double x : norm) ss += (x - mean) * (x - mean);
+    char cell[64];
+    std::snprintf(cell, sizeof cell, "| l | 1372 | 3 | ");
+    EXPECT_NE(r.output.find(cell), std::string::npos) << r.output;
+    std::snprintf(cell, sizeof cell, "| %.3f ± %.3f |", mean, std::sqrt(ss / 2 / 3));
+    EXPECT_NE(r.output.find(cell), std::string::npos) << r.output << " lacks " << cell;
+  }
+  r = run("results " + dir + "/run," + dir + "/run");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("seed 0 is also in"), std::string::npos) << r.output;
+  r = run("results " + dir + "/run," + dir + "/transformer");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("only runs of one model pool into a row"), std::string::npos) << r.output;
   // Bad input: a model whose bands do not match the data; a missing run directory.
   ASSERT_EQ(run("data simulate --preset tiny --seconds 1 --cochleagram nat4 -o " + dir + "/nat4.h5").exit_code, 0);
   r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/nat4.h5");
