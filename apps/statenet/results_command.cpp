@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "commands.h"
+#include "metrics/response_metrics.h"
 
 namespace statenet {
 namespace {
@@ -45,15 +46,6 @@ nlohmann::json read_results(const std::string& dir) {
 double number(const nlohmann::json& run, const char* key) {  // NaN is written as null
   const auto it = run.find(key);
   return it != run.end() && it->is_number() ? it->get<double>() : NAN;
-}
-
-// Mean and s.e.m. (n − 1) over seeds, as `statenet train` reports them.
-void mean_sem(const std::vector<double>& v, double& mean, double& sem) {
-  mean = v.empty() ? NAN : 0.0;
-  for (double x : v) mean += x / v.size();
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
 }
 
 // One table row from one run directory, or from several joined by commas (the seeds of
@@ -110,12 +102,10 @@ void print_row(const std::string& spec) {
     seed_raw.push_back(n_raw ? raw / n_raw : NAN);
     seed_norm.push_back(n_norm ? norm / n_norm : NAN);
   }
-  double raw_mean, raw_sem, norm_mean, norm_sem;
-  mean_sem(seed_raw, raw_mean, raw_sem);
-  mean_sem(seed_norm, norm_mean, norm_sem);
+  const MeanSem raw = mean_and_sem(seed_raw), norm = mean_and_sem(seed_norm);  // as `statenet train` reports them
   const double n = std::max<std::size_t>(runs, 1);
   std::printf("| %s | %lld | %zu | %.3f ± %.3f | %.3f ± %.3f | %.0f (%.0f) | %.2f | %.1f |\n", name.c_str(), parameters,
-              seeds.size(), raw_mean, raw_sem, norm_mean, norm_sem, epochs / n, best / n, spe / n, seconds / n / 60);
+              seeds.size(), raw.mean, raw.sem, norm.mean, norm.sem, epochs / n, best / n, spe / n, seconds / n / 60);
 }
 
 }  // namespace

@@ -306,6 +306,16 @@ ResponseScores score_response(const float* prediction, const TrialsView& r, cons
   return s;
 }
 
+MeanSem mean_and_sem(const std::vector<double>& v) {
+  MeanSem m;
+  m.mean = v.empty() ? NAN : 0.0;
+  for (double x : v) m.mean += x / v.size();
+  double ss = 0.0;
+  for (double x : v) ss += (x - m.mean) * (x - m.mean);
+  m.sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
+  return m;
+}
+
 PopulationSummary summarise(const std::vector<ResponseScores>& units) {
   PopulationSummary p;
   p.num_units = static_cast<int>(units.size());

@@ -98,4 +98,11 @@ struct PopulationSummary {
 };
 PopulationSummary summarise(const std::vector<ResponseScores>& units);
 
+// Mean and standard error of the mean, √(s²/n) with the unbiased s², of per-seed values
+// (the ± of every table over seeds). NaN mean for no values, NaN in → NaN out, sem 0 for one.
+struct MeanSem {
+  double mean = 0.0, sem = 0.0;
+};
+MeanSem mean_and_sem(const std::vector<double>& values);
+
 }  // namespace statenet

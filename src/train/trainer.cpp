@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "metrics/response_metrics.h"
 #include "models/model_io.h"
 #include "models/response_model.h"
 #include "plot/series.h"
@@ -493,12 +494,6 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
                          (report.model.core == "gru" || report.model.core == "lstm" || report.model.core == "rnn")))
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
-  auto mean_sem = [](const std::vector<double>& v, double& mean, double& sem) {
-    mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-    double ss = 0;
-    for (double x : v) ss += (x - mean) * (x - mean);
-    sem = v.size() > 1 ? std::sqrt(ss / (v.size() - 1) / v.size()) : 0.0;
-  };
   auto write_results = [&] {
     if (o.output_dir.empty()) return;
     AtomicFile out(o.output_dir + "/results.json");
@@ -550,8 +545,9 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
       seed_raw.push_back(n_raw ? raw / n_raw : NAN);
       seed_norm.push_back(n_norm ? norm / n_norm : NAN);
     }
-    mean_sem(seed_raw, report.mean_cc_raw, report.sem_cc_raw);
-    mean_sem(seed_norm, report.mean_cc_norm, report.sem_cc_norm);
+    const MeanSem raw = mean_and_sem(seed_raw), norm = mean_and_sem(seed_norm);
+    report.mean_cc_raw = raw.mean, report.sem_cc_raw = raw.sem;
+    report.mean_cc_norm = norm.mean, report.sem_cc_norm = norm.sem;
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     write_results();
   };

@@ -201,5 +201,17 @@ TEST(ResponseMetrics, aPreparedScorerScoresManyPredictionsLikeScoreResponse) {
   EXPECT_THROW(scorer.score(bad.data()), std::invalid_argument);
 }
 
+TEST(MeanAndSem, isTheMeanAndTheUnbiasedStandardErrorOverValues) {
+  // {1, 2, 3, 4}: mean 2.5, s² = 5/3, s.e.m. = √(5/3 / 4).
+  const MeanSem m = mean_and_sem({1, 2, 3, 4});
+  EXPECT_DOUBLE_EQ(m.mean, 2.5);
+  EXPECT_NEAR(m.sem, std::sqrt(5.0 / 3.0 / 4.0), 1e-15);
+  const MeanSem one = mean_and_sem({0.7});
+  EXPECT_DOUBLE_EQ(one.mean, 0.7);
+  EXPECT_EQ(one.sem, 0.0);
+  EXPECT_TRUE(std::isnan(mean_and_sem({}).mean));
+  EXPECT_TRUE(std::isnan(mean_and_sem({0.5, NAN}).mean));
+}
+
 }  // namespace
 }  // namespace statenet
