@@ -19,7 +19,7 @@
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
 #include "stream/latency_histogram.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 namespace {
 

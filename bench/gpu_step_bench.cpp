@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "gpu/gpu_gru_step.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 #ifdef STATENET_BENCH_WITH_TORCH
 #include <torch/torch.h>
 

@@ -21,7 +21,7 @@
 #include "models/causal_conv2d.h"
 #include "models/model_io.h"
 #include "models/response_model.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 namespace {
 

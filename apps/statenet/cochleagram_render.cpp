@@ -64,11 +64,4 @@ std::vector<int> parse_index_list(const std::string& text, const std::string& op
   return v;
 }
 
-AudioBuffer load_for_preset(const std::string& path, const CochleagramPreset& preset) {
-  AudioReadOptions ro;
-  ro.target_sample_rate_hz = preset.sample_rate_hz();
-  ro.highest_analysed_hz = preset.highest_centre_hz();
-  return read_audio_file(path, ro);
-}
-
 }  // namespace statenet

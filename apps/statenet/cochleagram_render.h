@@ -1,12 +1,13 @@
 #pragma once
-// Helpers shared by the commands: load a sound for a preset, compute its cochleagram
-// (timed), write it as .png or .h5; parse index lists.
+// Helpers shared by the commands: compute a cochleagram (timed), write it as .png or .h5;
+// parse index lists.
 
 #include <string>
 #include <vector>
 
 #include "audio/audio_buffer.h"
 #include "cochlea/presets.h"
+#include "stream/file_input.h"  // load_for_preset
 
 namespace statenet {
 
@@ -20,8 +21,6 @@ struct Rendered {
 bool ends_with(const std::string& s, const std::string& suffix);
 // "3,6,9,19" → {3, 6, 9, 19}; throws std::invalid_argument naming `option` on a bad item.
 std::vector<int> parse_index_list(const std::string& text, const std::string& option);
-// Reads `path` at the preset's rate, refusing a rate too low for its top band.
-AudioBuffer load_for_preset(const std::string& path, const CochleagramPreset& preset);
 // Computes every complete frame; throws when the sound is shorter than one frame.
 Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset);
 // .png (picture) or .h5 (array), by extension.

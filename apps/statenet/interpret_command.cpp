@@ -18,6 +18,7 @@
 #include "plot/series.h"
 #include "plot/text.h"
 #include "progress.h"
+#include "stream/model_front_end.h"
 #include "train/interpret.h"
 #include "util/atomic_file.h"
 
@@ -30,15 +31,15 @@ std::string safe(std::string s) {
   return s;
 }
 
-// Band centre frequencies of the model's front end, when its description names a preset.
-std::vector<double> band_frequencies(const ModelConfig& c) {
-  const std::string name = c.cochleagram.substr(0, c.cochleagram.find(':'));
-  for (const auto& known : cochleagram_preset_names()) {
-    if (known != name) continue;
-    const auto freqs = make_front_end(cochleagram_preset(known))->centre_frequencies_hz();
-    if (static_cast<int>(freqs.size()) == c.num_bands) return freqs;
+// Band centre frequencies of the model's front end for the figures' axes; empty (axes by band
+// index) when this build cannot reproduce that front end — interpretation itself never runs it.
+std::vector<double> band_frequencies(const ModelConfig& c, std::string* why = nullptr) {
+  try {
+    return make_front_end(front_end_for_model(c, "the model"))->centre_frequencies_hz();
+  } catch (const std::runtime_error& e) {
+    if (why) *why = e.what();
+    return {};
   }
-  return {};
 }
 
 // An F × T map [f][t] as a picture, time relative to the output bin (the last column).
@@ -281,6 +282,8 @@ void add_interpret_command(CLI::App& app) {
       results.emplace_back("dream", compute_dreams(*model, opts));
     }
     progress.finish();
+    if (std::string why; band_frequencies(results.front().second.config, &why).empty())
+      std::printf("note: band axes by index (%s)\n", why.c_str());
     if (!true_strf.data.empty()) {  // before anything is written
       const InterpretMaps& m = results.front().second;
       if (static_cast<int>(true_strf.shape[0]) != m.config.num_units || static_cast<int>(true_strf.shape[1]) != m.num_bands)

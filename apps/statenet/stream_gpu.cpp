@@ -13,7 +13,8 @@
 #include <stdexcept>
 
 #include "cochlea/presets.h"
-#include "cochleagram_render.h"
+#include "stream/file_input.h"
+#include "stream/prediction_writers.h"
 #include "util/atomic_file.h"
 #ifdef STATENET_WITH_GPU
 #include "gpu/gpu_gru_step.h"
@@ -94,10 +95,7 @@ void run_stream_gpu(const GpuStreamOptions& o, const CochleagramPreset& preset) 
       f.close();
       if (!f) throw std::runtime_error(stem + ".f32: write failed");
       out.commit();
-      AtomicFile side(stem + ".f32.json");
-      std::ofstream(side.temp_path()) << "{\"dtype\": \"float32\", \"shape\": [" << rates[i].size() / N << ", " << N
-                                      << "], \"dt_ms\": " << hop_s * 1e3 << ", \"layout\": \"frame-major: rates[frame][unit]\"}\n";
-      side.commit();
+      write_f32_sidecar(stem + ".f32", static_cast<std::int64_t>(rates[i].size() / N), N, hop_s);
     }
   }
   std::printf("streamed %d file(s) × %d cop%s = %d streams, %lld frames each, on %s in %.3f s: %.3g stream-steps/s, %.1f µs per step\n",

@@ -4,11 +4,14 @@
 #include <cstring>
 #include <thread>
 
+#include "util/steady_clock.h"
+
 namespace statenet {
 
-FileSource::FileSource(AudioBuffer audio, Pacing pacing, std::int64_t total_samples)
+FileSource::FileSource(AudioBuffer audio, Pacing pacing, std::int64_t total_samples, std::string name)
     : audio_(std::move(audio)), pacing_(pacing),
-      total_(total_samples < 0 ? static_cast<std::int64_t>(audio_.samples.size()) : total_samples) {}
+      total_(total_samples < 0 ? static_cast<std::int64_t>(audio_.samples.size()) : total_samples),
+      name_(name.empty() ? audio_.origin : std::move(name)) {}
 
 std::size_t FileSource::read(float* out, std::size_t max_samples) {
   if (audio_.samples.empty()) return 0;
@@ -28,6 +31,7 @@ std::size_t FileSource::read(float* out, std::size_t max_samples) {
   }
   std::memcpy(out, audio_.samples.data() + offset, n * sizeof(float));
   position_ += n;
+  last_arrival_ns_ = steady_now_ns();
   return n;
 }
 

@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "cochlea/front_end.h"
@@ -29,11 +30,11 @@ namespace statenet {
 struct CochleagramPreset {
   std::string name;
   std::string summary;
-  bool gammatone = false;           ///< which of the two option structs applies
-  StftCochleagramOptions stft;
-  GammatoneOptions gamma;
-  double sample_rate_hz() const { return gammatone ? gamma.sample_rate_hz : stft.sample_rate_hz; }
-  double hop_ms() const { return gammatone ? gamma.hop_ms : stft.hop_ms; }
+  std::variant<StftCochleagramOptions, GammatoneOptions> options;  ///< which front end, and its parameters
+  bool is_gammatone() const { return std::holds_alternative<GammatoneOptions>(options); }
+  double sample_rate_hz() const;
+  double hop_ms() const;
+  void set_hop_ms(double hop_ms);
   // The highest band centre in Hz (audio must have a Nyquist frequency above it).
   double highest_centre_hz() const;
   // What a compressed value is, for axis labels: "level (dB)", "ln magnitude", …
@@ -46,5 +47,21 @@ std::vector<std::string> cochleagram_preset_names();
 
 // Builds the front end; `sample_rate_hz` > 0 overrides the preset's rate.
 std::unique_ptr<FrontEnd> make_front_end(const CochleagramPreset& preset, double sample_rate_hz = 0.0);
+
+// "<name>: <FrontEnd::describe()>": how datasets, and the models trained on them, record the
+// front end that made their cochleagrams.
+std::string front_end_description(const std::string& preset_name, const FrontEnd& front_end);
+
+// The preset a recorded description names (the part before ':'), checked against this build:
+// its description must be the recorded one and its band count `num_bands`. Throws
+// std::runtime_error "<source>: …" saying which of the three does not match.
+CochleagramPreset preset_for_description(const std::string& description, int num_bands, const std::string& source);
+
+// Values to draw darkest and brightest: the compressed value of silence (the compression's
+// floor) and the largest value a full-scale 1 kHz tone gives. Runs the front end once.
+struct DisplayRange {
+  float low = 0.0f, high = 0.0f;
+};
+DisplayRange display_range(const CochleagramPreset& preset);
 
 }  // namespace statenet

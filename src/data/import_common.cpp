@@ -23,7 +23,7 @@ std::vector<float> bin_spike_counts(const std::vector<double>& times, double dt_
 Stimulus make_stimulus(Dataset& d, std::string name, const AudioBuffer& audio, const std::string& preset_name,
                        double hop_ms, bool keep_waveform) {
   CochleagramPreset preset = cochleagram_preset(preset_name);
-  if (hop_ms > 0) (preset.gammatone ? preset.gamma.hop_ms : preset.stft.hop_ms) = hop_ms;
+  if (hop_ms > 0) preset.set_hop_ms(hop_ms);
   if (audio.sample_rate_hz / 2 <= preset.highest_centre_hz()) {
     throw std::runtime_error(audio.origin + ": sample rate " + std::to_string(audio.sample_rate_hz) +
                              " Hz is too low for the top band at " + std::to_string(preset.highest_centre_hz()) + " Hz");
@@ -39,7 +39,7 @@ Stimulus make_stimulus(Dataset& d, std::string name, const AudioBuffer& audio, c
   if (c.num_frames == 0) throw std::runtime_error(audio.origin + ": too short for one cochleagram frame");
   if (d.freqs_hz.empty()) {
     d.freqs_hz = c.centre_frequencies_hz;
-    d.cochleagram = preset.name + ": " + fe->describe();
+    d.cochleagram = front_end_description(preset.name, *fe);
   }
   Stimulus s;
   s.name = std::move(name);

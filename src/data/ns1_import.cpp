@@ -134,7 +134,7 @@ Dataset import_ns1(const std::string& src, const Ns1ImportOptions& options, cons
     const Cochleagram c = compute_cochleagram(*fe, audio.samples.data(), audio.samples.size(), kBins);
     if (s == 0) {
       d.freqs_hz = c.centre_frequencies_hz;
-      d.cochleagram = preset.name + ": " + fe->describe();
+      d.cochleagram = front_end_description(preset.name, *fe);
     }
     Stimulus st;
     const std::string file = wav_path(src, s);

@@ -232,7 +232,7 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
   Dataset d;
   d.name = "simulated";
   d.dt_ms = dt_ms;
-  d.cochleagram = preset.name + ": " + fe->describe();
+  d.cochleagram = front_end_description(preset.name, *fe);
   d.freqs_hz = fe->centre_frequencies_hz();
   const int total_steps = o.num_stimuli * 2;
 

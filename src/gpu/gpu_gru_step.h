@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 namespace statenet {
 

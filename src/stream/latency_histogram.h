@@ -4,16 +4,12 @@
 // plus exact count, sum and max. record() is noexcept and allocation-free.
 
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <string>
 
-namespace statenet {
+#include "util/steady_clock.h"
 
-// The time base of every latency the stream records: the steady clock in ns. [RT]
-inline std::int64_t steady_now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+namespace statenet {
 
 class LatencyHistogram {
  public:

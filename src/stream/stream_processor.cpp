@@ -9,7 +9,7 @@ namespace statenet {
 StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full)
     : front_end_(front_end), model_(model), bands_(model.num_bands()), units_(model.num_units()), wait_when_full_(wait_when_full),
       slots_(static_cast<std::size_t>(capacity) * (bands_ + units_)), slot_frame_(capacity), slot_latency_ns_(capacity),
-      free_(capacity), filled_(capacity), scratch_(4096), dropped_rates_(units_) {
+      free_(capacity), filled_(capacity), scratch_(kScratchSamples), dropped_rates_(units_) {
   for (int i = 0; i < capacity; ++i) free_.enqueue(i);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The processing-thread core of `statenet stream`: audio blocks → the model's front end →
+// The processing-thread core of the stream pipeline (stream/pipeline.h): audio blocks → the model's front end →
 // one model step per cochleagram frame → a bounded queue of predictions for a consumer
 // thread (file writers, terminal view). Latency of a frame = time from the arrival of the
 // block holding the hop's last sample to the prediction being ready.
@@ -16,13 +16,17 @@
 #include <vector>
 
 #include "cochlea/front_end.h"
+#include "step/step_model.h"
 #include "stream/latency_histogram.h"
-#include "stream/step_model.h"
+#include "stream/prediction_sink.h"
 
 namespace statenet {
 
 class StreamProcessor final : public FrameSink {
  public:
+  /// Samples copied (and checked for non-finite values) per pass through the front end.
+  static constexpr std::size_t kScratchSamples = 4096;
+
   /// `capacity` predictions may wait for the consumer. front_end and model must outlive this.
   StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full);
 
@@ -30,12 +34,6 @@ class StreamProcessor final : public FrameSink {
   /// ns). Non-finite samples are replaced by 0 and counted. [RT unless wait_when_full]
   void process(const float* samples, std::size_t n, std::int64_t arrival_ns) noexcept;
 
-  struct Prediction {
-    std::int64_t frame = 0;     ///< frame index since the start
-    double latency_us = 0.0;    ///< arrival of the hop's last sample → prediction ready
-    const float* bands = nullptr;  ///< F cochleagram values of the frame
-    const float* rates = nullptr;  ///< N predicted responses
-  };
   /// Consumer thread: the oldest waiting prediction, valid until release(); false if none.
   bool pop(Prediction& out);
   void release();

@@ -71,4 +71,20 @@ void TerminalView::draw(const std::string& status) {
   std::fflush(out_);
 }
 
+void TerminalViewSink::begin(const StreamInfo& info) {
+  TerminalViewOptions v;
+  v.title = "statenet stream · " + info.input + " → " + info.model + " (" + std::to_string(info.num_units) + " units) · Ctrl-C stops";
+  v.level_low = info.display_low;
+  v.level_high = info.display_high;
+  view_ = std::make_unique<TerminalView>(info.num_bands, info.num_units, v, out_);
+}
+
+void TerminalViewSink::progress(const StreamProgress& p) {
+  char status[256];
+  std::snprintf(status, sizeof status, "t = %.1f s · frame %lld · last latency %.1f µs · dropped %lld · input overflows %lld", p.audio_s,
+                static_cast<long long>(p.frames), p.last_latency_us, static_cast<long long>(p.dropped_predictions + p.dropped_input_blocks),
+                static_cast<long long>(p.input_overflows));
+  view_->draw(status);
+}
+
 }  // namespace statenet

@@ -8,6 +8,7 @@
 
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
+#include "support/allocation_counter.h"
 
 namespace statenet {
 namespace {
@@ -79,6 +80,46 @@ INSTANTIATE_TEST_SUITE_P(EveryPreset, StreamingTest, ::testing::ValuesIn(cochlea
                              if (ch == '-') ch = '_';
                            return n;
                          });
+
+}  // namespace
+}  // namespace statenet
+
+namespace statenet {
+namespace {
+
+// A sink that keeps nothing (so the count below is the front end's own).
+struct CountingFrameSink final : FrameSink {
+  std::int64_t frames = 0;
+  float checksum = 0.0f;
+  void on_frame(std::int64_t, const float* bands) noexcept override {
+    ++frames;
+    checksum += bands[0];
+  }
+};
+
+// The real-time contract of FrontEnd::process and reset: no heap allocation, for every preset,
+// whatever the block size (including blocks that complete several frames at once).
+TEST(Streaming, processAndResetAllocateNothingForEveryPreset) {
+  {  // the counter sees allocations (so zero below means none)
+    test::CountAllocations count;
+    std::vector<float> probe(10, 1.0f);
+    ASSERT_EQ(count.allocations(), 1) << probe[0];
+  }
+  for (const std::string& name : cochleagram_preset_names()) {
+    SCOPED_TRACE(name);
+    auto fe = make_front_end(cochleagram_preset(name));
+    const AudioBuffer demo = make_demo_sound(fe->sample_rate_hz());
+    const std::size_t n = std::min<std::size_t>(demo.samples.size(), static_cast<std::size_t>(fe->sample_rate_hz() / 2));
+    CountingFrameSink sink;
+    test::CountAllocations count;
+    for (std::size_t block : {1, 97, 4096}) {
+      fe->reset();
+      for (std::size_t i = 0; i < n; i += block) fe->process(demo.samples.data() + i, std::min(block, n - i), sink);
+    }
+    EXPECT_EQ(count.allocations(), 0) << "over " << sink.frames << " frames";
+    EXPECT_GT(sink.frames, 0);
+  }
+}
 
 }  // namespace
 }  // namespace statenet

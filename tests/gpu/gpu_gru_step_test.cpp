@@ -13,7 +13,7 @@
 
 #include "models/model_config.h"
 #include "models/safetensors.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 #include "support/test_support.h"
 
 namespace statenet {

@@ -19,7 +19,7 @@
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 #include "support/offline_reference.h"
 #include "support/test_support.h"
 

@@ -20,7 +20,7 @@
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
 #include "stream/latency_histogram.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 #include "support/offline_reference.h"
 #include "support/test_support.h"
 
@@ -42,7 +42,7 @@ TEST(StreamProcessor, equalsOfflineProcessingForAnyBlockSize) {
     auto fe = make_front_end(cochleagram_preset("ns1"));
     StreamProcessor p(*fe, *model, 1024, /*wait_when_full=*/false);
     std::vector<float> got;
-    StreamProcessor::Prediction pr;
+    Prediction pr;
     std::int64_t expected_frame = 0;
     for (std::size_t i = 0; i < audio.samples.size(); i += block) {
       p.process(audio.samples.data() + i, std::min(block, audio.samples.size() - i), 0);
@@ -71,7 +71,7 @@ TEST(StreamProcessor, aLaggingConsumerDropsCountedPredictionsButTheModelKeepsUp)
   const std::int64_t frames = static_cast<std::int64_t>(ref.size() / N);
   EXPECT_EQ(p.frames(), frames);
   EXPECT_EQ(p.dropped_predictions(), frames - 16);
-  StreamProcessor::Prediction pr;
+  Prediction pr;
   int kept = 0;
   while (p.pop(pr)) ++kept;
   EXPECT_EQ(kept, 16);
@@ -90,7 +90,7 @@ TEST(StreamProcessor, nonFiniteSamplesAreZeroedAndCounted) {
   x[20] = INFINITY;
   p.process(x.data(), x.size(), 0);
   EXPECT_EQ(p.non_finite_samples(), 2);
-  StreamProcessor::Prediction pr;
+  Prediction pr;
   while (p.pop(pr))
     for (int u = 0; u < model->num_units(); ++u) ASSERT_TRUE(std::isfinite(pr.rates[u]));
 }

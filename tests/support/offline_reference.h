@@ -5,7 +5,7 @@
 
 #include "audio/audio_file.h"
 #include "cochlea/presets.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 namespace statenet::test {
 

@@ -11,7 +11,7 @@
 
 #include "models/model_config.h"
 #include "models/safetensors.h"
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 namespace statenet::step {
 

@@ -1,12 +1,12 @@
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 
-#include "stream/step_kernels.h"
-#include "stream/step_layers.h"
+#include "step/step_kernels.h"
+#include "step/step_layers.h"
 
 namespace statenet {
 namespace step {

@@ -1,6 +1,6 @@
 // PanelMatrix against a double-precision matrix–vector product, one vector and many.
 
-#include "stream/step_kernels.h"
+#include "step/step_kernels.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "stream/step_kernels.h"
-#include "stream/step_layers.h"
+#include "step/step_kernels.h"
+#include "step/step_layers.h"
 
 namespace statenet::step {
 namespace {

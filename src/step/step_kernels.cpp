@@ -1,4 +1,4 @@
-#include "stream/step_kernels.h"
+#include "step/step_kernels.h"
 
 #include <cstdint>
 #include <cstring>

@@ -1,4 +1,6 @@
-#include "stream/microphone.h"
+#include "audio_device/microphone.h"
+
+#include <portaudio.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,8 +8,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 
-#include "stream/latency_histogram.h"
+#include "util/steady_clock.h"
 
 namespace statenet {
 
@@ -75,8 +78,16 @@ std::string describe_input_devices(const std::vector<InputDevice>& devices) {
   return s;
 }
 
+// PortAudio's stream and the library reference that keeps it initialised.
+struct Microphone::Device {
+  std::shared_ptr<void> library = portaudio();
+  PaStream* stream = nullptr;
+  static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo* time,
+                      PaStreamCallbackFlags flags, void* self) noexcept;
+};
+
 Microphone::Microphone(const MicrophoneOptions& o)
-    : library_(portaudio()), queue_(static_cast<std::size_t>(std::max(o.queue_blocks, 2))) {
+    : options_(o), device_(std::make_unique<Device>()), queue_(static_cast<std::size_t>(std::max(o.queue_blocks, 2))) {
   if (o.block_samples < 1 || o.block_samples > AudioBlock::kMaxSamples)
     throw std::runtime_error("microphone block of " + std::to_string(o.block_samples) + " samples: expected 1–" +
                              std::to_string(AudioBlock::kMaxSamples));
@@ -100,6 +111,7 @@ Microphone::Microphone(const MicrophoneOptions& o)
     throw std::runtime_error((o.device.empty() ? std::string("no input device") : "no input device '" + o.device + "'") +
                              "; the devices are:\n" + describe_input_devices(devices));
   device_name_ = chosen->name;
+  name_ = "microphone '" + device_name_ + "'";
   rate_hz_ = o.sample_rate_hz;
   PaStreamParameters in{};
   in.device = chosen->index;
@@ -109,35 +121,51 @@ Microphone::Microphone(const MicrophoneOptions& o)
   PaError err;
   {
     QuietStderr quiet;
-    err = Pa_OpenStream(&stream_, &in, nullptr, rate_hz_, static_cast<unsigned long>(o.block_samples), paNoFlag, &Microphone::callback, this);
+    err = Pa_OpenStream(&device_->stream, &in, nullptr, rate_hz_, static_cast<unsigned long>(o.block_samples), paNoFlag, &Device::callback, this);
   }
   if (err != paNoError)
     throw std::runtime_error("cannot open input device '" + device_name_ + "' at " + std::to_string(rate_hz_) + " Hz: " + Pa_GetErrorText(err));
 }
 
 Microphone::~Microphone() {
-  if (stream_) {
-    Pa_AbortStream(stream_);
-    Pa_CloseStream(stream_);
+  if (device_->stream) {
+    Pa_AbortStream(device_->stream);
+    Pa_CloseStream(device_->stream);
   }
 }
 
 void Microphone::start() {
-  const PaError err = Pa_StartStream(stream_);
+  const PaError err = Pa_StartStream(device_->stream);
   if (err != paNoError) throw std::runtime_error("cannot start input device '" + device_name_ + "': " + Pa_GetErrorText(err));
 }
 
 void Microphone::stop() {
-  if (stream_ && Pa_IsStreamActive(stream_) == 1) Pa_StopStream(stream_);
+  if (device_->stream && Pa_IsStreamActive(device_->stream) == 1) Pa_StopStream(device_->stream);
 }
 
-double Microphone::input_latency_s() const {
-  const PaStreamInfo* info = stream_ ? Pa_GetStreamInfo(stream_) : nullptr;
-  return info ? info->inputLatency : 0.0;
+SourceHealth Microphone::health() const {
+  const PaStreamInfo* info = device_->stream ? Pa_GetStreamInfo(device_->stream) : nullptr;
+  return {dropped_.load(std::memory_order_relaxed), overflows_.load(std::memory_order_relaxed), info ? info->inputLatency : 0.0};
 }
 
-int Microphone::callback(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*, PaStreamCallbackFlags flags,
-                         void* self_ptr) noexcept {
+std::size_t Microphone::read(float* out, std::size_t max_samples) {
+  if (current_offset_ >= current_.num_samples) {  // the block in hand is spent: wait for the next
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_timeout_ms);
+    while (!queue_.try_dequeue(current_)) {  // the queue is wait-free and never signals: poll
+      if (std::chrono::steady_clock::now() >= give_up) return 0;
+      std::this_thread::sleep_for(std::chrono::microseconds(options_.read_wait_us));
+    }
+    current_offset_ = 0;
+  }
+  const std::size_t n = std::min<std::size_t>(max_samples, static_cast<std::size_t>(current_.num_samples - current_offset_));
+  std::copy_n(current_.samples + current_offset_, n, out);
+  current_offset_ += static_cast<int>(n);
+  last_arrival_ns_ = current_.arrival_ns;
+  return n;
+}
+
+int Microphone::Device::callback(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                                 PaStreamCallbackFlags flags, void* self_ptr) noexcept {
   auto& self = *static_cast<Microphone*>(self_ptr);
   const std::int64_t arrival = steady_now_ns();
   if (flags & paInputOverflow) self.overflows_.fetch_add(1, std::memory_order_relaxed);

@@ -1,50 +1,17 @@
 // The step engine against the LibTorch models it was exported from: stepping a sequence
 // frame by frame gives the whole-sequence forward for every architecture (relative error
 // ≤ 1e-5 in float32, relative to the output's largest magnitude); steps allocate nothing
-// (a replaced global operator new counts); bad files get errors that name what is wrong.
+// (support/allocation_counter.h); bad files get errors that name what is wrong.
 
-#include "stream/step_model.h"
+#include "step/step_model.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "models/model_io.h"
 #include "models/response_model.h"
+#include "support/allocation_counter.h"
 #include "support/model_zoo.h"
 #include "support/test_support.h"
-
-// ------------------------------------------------------------ allocation counting
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Every allocation goes through these while counting; the aligned forms too.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void* operator new(std::size_t n, std::align_val_t a) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const std::size_t align = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(align, (n + align - 1) / align * align)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace statenet {
 namespace {
@@ -104,11 +71,9 @@ TEST(StepModel, steppingEqualsTheLibTorchForwardForEveryArchitecture) {
 
 TEST(StepModel, aStepAllocatesNothing) {
   {  // the counter sees allocations (so zero below means none)
-    g_allocations = 0;
-    g_counting = true;
+    test::CountAllocations count;
     std::vector<float> probe(100, 1.0f);
-    g_counting = false;
-    ASSERT_EQ(g_allocations.load(), 1) << probe[0];
+    ASSERT_EQ(count.allocations(), 1) << probe[0];
   }
   const std::string dir = test::temp_dir();
   for (const ModelConfig& c : test::model_zoo(kBands, kUnits)) {
@@ -117,16 +82,14 @@ TEST(StepModel, aStepAllocatesNothing) {
     exported_model(c, path);
     auto engine = load_step_model(path);
     std::vector<float> frame(kBands, 0.5f), rates(kUnits);
-    g_allocations = 0;
-    g_counting = true;
+    test::CountAllocations count;
     for (int t = 0; t < 200; ++t) {
       frame[t % kBands] += 1.0f;
       engine->step(frame.data(), rates.data());
     }
     engine->reset();
     engine->step(frame.data(), rates.data());
-    g_counting = false;
-    EXPECT_EQ(g_allocations.load(), 0);
+    EXPECT_EQ(count.allocations(), 0);
   }
 }
 
