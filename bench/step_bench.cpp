@@ -31,11 +31,11 @@ constexpr int kBands = 34, kUnits = 73, kFrames = 2048;
 ModelConfig config_of(const std::string& name) {
   // "statenet-gru", "l", "cnn2d", …
   if (name.rfind("statenet-", 0) == 0) {
-    ModelConfig c = default_model_config("statenet", kBands, kUnits);
-    c.core = name.substr(9);
+    ModelConfig c = default_model_config(Architecture::kStateNet, kBands, kUnits);
+    c.core = parse_core(name.substr(9));
     return c;
   }
-  return default_model_config(name, kBands, kUnits);
+  return default_model_config(parse_architecture(name), kBands, kUnits);
 }
 
 struct Fixture {
@@ -108,9 +108,9 @@ void LibTorchCell(benchmark::State& state, const std::string& name) {
     torch::Tensor y = torch::einsum("lk,okl->ol", {patches, p["lc_weight"]}) + p["lc_bias"];  // [C, L]
     y = torch::batch_norm(y.unsqueeze(0), p["bn.weight"], p["bn.bias"], p["bn.running_mean"], p["bn.running_var"], false, 0.1, 1e-5, false);
     const torch::Tensor u = torch::sigmoid(y).reshape({1, H});
-    if (c.core == "gru") {
+    if (c.core == RecurrentCore::kGru) {
       h = at::gru_cell(u, h, p["core.weight_ih_l0"], p["core.weight_hh_l0"], p["core.bias_ih_l0"], p["core.bias_hh_l0"]);
-    } else if (c.core == "rnn") {
+    } else if (c.core == RecurrentCore::kRnn) {
       h = at::rnn_tanh_cell(u, h, p["core.weight_ih_l0"], p["core.weight_hh_l0"], p["core.bias_ih_l0"], p["core.bias_hh_l0"]);
     } else {
       std::tie(h, cell) = at::lstm_cell(u, {h, cell}, p["core.weight_ih_l0"], p["core.weight_hh_l0"], p["core.bias_ih_l0"], p["core.bias_hh_l0"]);

@@ -107,7 +107,7 @@ void add_demo_command(CLI::App& app) {
       const std::vector<float> rates = predict_responses(*model, r.cochleagram.values, r.cochleagram.num_frames, &config);
       const std::string png = *out_dir + "/predicted_firing.png";
       predicted_firing_figure(png, r.cochleagram, rates, config.num_units, config.dt_ms / 1000.0,
-                              config.architecture + "-" + config.core + ", " + std::filesystem::path(*model).filename().string());
+                              config.model_name() + ", " + std::filesystem::path(*model).filename().string());
       std::printf("%-12s %d units predicted by %s → %s\n", "firing", config.num_units,
                   std::filesystem::path(*model).filename().string().c_str(), png.c_str());
     }

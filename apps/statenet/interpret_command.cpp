@@ -211,7 +211,7 @@ void add_similarity_command(CLI::App& app) {
       maps.push_back(compute_gradmaps(m, o));
       if (names->empty()) {
         const auto& c = maps.back().config;
-        labels.push_back(c.architecture == "statenet" ? "statenet-" + c.core : c.architecture);
+        labels.push_back(c.model_name());
       }
     }
     if (labels.size() != models->size()) throw std::invalid_argument("--names: give one name per model");

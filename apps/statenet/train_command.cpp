@@ -66,10 +66,18 @@ void add_train_command(CLI::App& app) {
     opts.tbptt_warmup = !*no_warmup;
     opts.fit_output_to_data = !*generic_output_init;
     opts.fit_input_to_data = !*raw_input;
-    opts.model = default_model_config(*arch, d.num_bands(), d.num_units());
-    opts.model.core = *core;
-    opts.model.first_layer = *first;
-    if (!output->empty()) opts.model.output = *output;
+    // Names become enumerations here, with the configuration's own one-line errors.
+    auto parse = [](const char* field, const std::string& text, auto parse_name) {
+      try {
+        return parse_name(text);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("model config '") + field + "': " + e.what());
+      }
+    };
+    opts.model = default_model_config(parse("architecture", *arch, parse_architecture), d.num_bands(), d.num_units());
+    opts.model.core = parse("core", *core, parse_core);
+    opts.model.first_layer = parse("first_layer", *first, parse_first_layer);
+    if (!output->empty()) opts.model.output = parse("output", *output, parse_nonlinearity);
     if (*window > 0) opts.model.window_bins = *window;
     opts.output_dir = *out;
     if (!test->empty()) opts.test_stimuli = parse_index_list(*test, "--test-stimuli");
@@ -81,7 +89,7 @@ void add_train_command(CLI::App& app) {
                    p.epoch, p.train_loss, p.validation_loss, p.validation_cc_norm, p.best_epoch, p.seconds, p.seconds_left);
     });
     if (tty) std::fprintf(stderr, "\r\033[K");
-    std::printf("%s on %s: %lld parameters, %zu runs\n", (*arch == "statenet" ? "statenet-" + *core : *arch).c_str(),
+    std::printf("%s on %s: %lld parameters, %zu runs\n", opts.model.model_name().c_str(),
                 d.name.c_str(), static_cast<long long>(r.parameters), r.runs.size());
     for (const auto& run : r.runs) {
       std::string test;

@@ -148,7 +148,7 @@ std::vector<std::vector<float>> kernel_arrays(const GruStepWeights& w) {
 }
 
 DeviceWeights view_of(const std::vector<const float*>& where, const GruStepWeights& w) {
-  const int kind = w.output == "double_exponential" ? kDoubleExponential : w.output == "sigmoid" ? kSigmoid : kIdentity;
+  const int kind = w.output == Nonlinearity::kDoubleExponential ? kDoubleExponential : w.output == Nonlinearity::kSigmoid ? kSigmoid : kIdentity;
   return DeviceWeights{where[0], where[1], where[2], where[3], where[4], where[5], where[6], where[7], where[8],
                        w.num_bands, w.hidden, w.num_units, kind};
 }

@@ -11,42 +11,79 @@ namespace {
   throw std::invalid_argument("model config '" + field + "': " + what);
 }
 
-bool one_of(const std::string& v, std::initializer_list<const char*> options) {
-  return std::any_of(options.begin(), options.end(), [&](const char* o) { return v == o; });
+// Each enumeration's values and names, in the order messages list them.
+template <class E>
+using Names = std::vector<std::pair<E, const char*>>;
+const Names<Architecture> kArchitectures = {{Architecture::kStateNet, "statenet"}, {Architecture::kL, "l"},
+                                            {Architecture::kLn, "ln"},             {Architecture::kNrf, "nrf"},
+                                            {Architecture::kDnet, "dnet"},         {Architecture::kCnn2d, "cnn2d"},
+                                            {Architecture::kTransformer, "transformer"}};
+const Names<RecurrentCore> kCores = {{RecurrentCore::kRnn, "rnn"}, {RecurrentCore::kLstm, "lstm"}, {RecurrentCore::kGru, "gru"},
+                                     {RecurrentCore::kS4, "s4"},   {RecurrentCore::kMamba, "mamba"}};
+const Names<FirstLayer> kFirstLayers = {
+    {FirstLayer::kLocallyConnected, "lc"}, {FirstLayer::kFullyConnected, "fc"}, {FirstLayer::kConvolution, "conv"}};
+const Names<Nonlinearity> kNonlinearities = {
+    {Nonlinearity::kIdentity, "identity"}, {Nonlinearity::kDoubleExponential, "double_exponential"}, {Nonlinearity::kSigmoid, "sigmoid"}};
+const Names<DnetDecay> kDecays = {{DnetDecay::kRecurrent, "recurrent"}, {DnetDecay::kFir14, "fir14"}};
+
+template <class E>
+std::string name_in(const Names<E>& names, E value) {
+  for (const auto& [v, n] : names)
+    if (v == value) return n;
+  return "?";
+}
+
+template <class E>
+E parse_in(const Names<E>& names, const std::string& text) {
+  std::string known;
+  for (const auto& [v, n] : names) {
+    if (text == n) return v;
+    known += (known.empty() ? "" : ", ") + std::string(n);
+  }
+  throw std::invalid_argument("unknown '" + text + "' (" + known + ")");
 }
 
 }  // namespace
 
-std::vector<std::string> architecture_names() { return {"statenet", "l", "ln", "nrf", "dnet", "cnn2d", "transformer"}; }
+std::string to_string(Architecture a) { return name_in(kArchitectures, a); }
+std::string to_string(RecurrentCore c) { return name_in(kCores, c); }
+std::string to_string(FirstLayer f) { return name_in(kFirstLayers, f); }
+std::string to_string(Nonlinearity n) { return name_in(kNonlinearities, n); }
+std::string to_string(DnetDecay d) { return name_in(kDecays, d); }
+Architecture parse_architecture(const std::string& text) { return parse_in(kArchitectures, text); }
+RecurrentCore parse_core(const std::string& text) { return parse_in(kCores, text); }
+FirstLayer parse_first_layer(const std::string& text) { return parse_in(kFirstLayers, text); }
+Nonlinearity parse_nonlinearity(const std::string& text) { return parse_in(kNonlinearities, text); }
+DnetDecay parse_dnet_decay(const std::string& text) { return parse_in(kDecays, text); }
+
+std::vector<Architecture> all_architectures() {
+  std::vector<Architecture> v;
+  for (const auto& [a, name] : kArchitectures) v.push_back(a);
+  return v;
+}
+
+std::string ModelConfig::model_name() const { return is_statenet() ? "statenet-" + to_string(core) : to_string(architecture); }
 
 void ModelConfig::validate() const {
-  const auto archs = architecture_names();
-  if (std::find(archs.begin(), archs.end(), architecture) == archs.end())
-    bad("architecture", "unknown '" + architecture + "' (statenet, l, ln, nrf, dnet, cnn2d, transformer)");
   if (num_bands < 1) bad("num_bands", "must be positive");
   if (num_units < 1) bad("num_units", "must be positive");
-  if (!one_of(output, {"identity", "double_exponential", "sigmoid"}))
-    bad("output", "unknown '" + output + "' (identity, double_exponential, sigmoid)");
   if (!unit_ids.empty() && static_cast<int>(unit_ids.size()) != num_units)
     bad("unit_ids", std::to_string(unit_ids.size()) + " ids for " + std::to_string(num_units) + " units");
-  if (architecture == "statenet") {
-    if (!one_of(first_layer, {"lc", "fc", "conv"})) bad("first_layer", "unknown '" + first_layer + "' (lc, fc, conv)");
-    if (!one_of(core, {"rnn", "lstm", "gru", "s4", "mamba"})) bad("core", "unknown '" + core + "' (rnn, lstm, gru, s4, mamba)");
+  if (is_statenet()) {
     if (lc_kernel < 1 || lc_stride < 1 || lc_channels < 1) bad("lc_kernel", "kernel, stride and channels must be positive");
     if (lc_kernel > num_bands) bad("lc_kernel", std::to_string(lc_kernel) + " exceeds the " + std::to_string(num_bands) + " bands");
   }
   if (window_bins < 1) bad("window_bins", "must be positive");
-  if (architecture == "nrf" || architecture == "dnet") {
+  if (architecture == Architecture::kNrf || architecture == Architecture::kDnet) {
     if (hidden < 1) bad("hidden", "must be positive");
   }
-  if (architecture == "dnet" && !one_of(dnet_decay, {"recurrent", "fir14"})) bad("dnet_decay", "recurrent or fir14");
-  if (architecture == "cnn2d") {
+  if (architecture == Architecture::kCnn2d) {
     if (cnn_channels < 1 || cnn_hidden < 1 || cnn_kernel_t < 1) bad("cnn_channels", "sizes must be positive");
     if (num_bands - 3 * (cnn_kernel_f - 1) < 1)
       bad("cnn_kernel_f", "three valid convolutions of " + std::to_string(cnn_kernel_f) + " bands need more than " +
                               std::to_string(num_bands) + " bands");
   }
-  if (architecture == "transformer") {
+  if (architecture == Architecture::kTransformer) {
     if (embed < 1 || heads < 1 || embed % heads != 0) bad("embed", "must be a positive multiple of heads");
     if (ff < 1) bad("ff", "must be positive");
   }
@@ -54,18 +91,18 @@ void ModelConfig::validate() const {
 
 std::string ModelConfig::to_json() const {
   nlohmann::json j;
-  j["architecture"] = architecture;
+  j["architecture"] = to_string(architecture);
   j["num_bands"] = num_bands;
   j["num_units"] = num_units;
-  j["output"] = output;
-  j["first_layer"] = first_layer;
+  j["output"] = to_string(output);
+  j["first_layer"] = to_string(first_layer);
   j["lc_kernel"] = lc_kernel;
   j["lc_stride"] = lc_stride;
   j["lc_channels"] = lc_channels;
-  j["core"] = core;
+  j["core"] = to_string(core);
   j["window_bins"] = window_bins;
   j["hidden"] = hidden;
-  j["dnet_decay"] = dnet_decay;
+  j["dnet_decay"] = to_string(dnet_decay);
   j["cnn_channels"] = cnn_channels;
   j["cnn_hidden"] = cnn_hidden;
   j["cnn_kernel_f"] = cnn_kernel_f;
@@ -97,19 +134,30 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
       bad(key, "has the wrong type");
     }
   };
+  // The enumerations travel as names.
+  auto get_enum = [&](const char* key, auto& field, auto parse) {
+    if (!j.contains(key)) return;
+    std::string text;
+    get(key, text);
+    try {
+      field = parse(text);
+    } catch (const std::invalid_argument& e) {
+      bad(key, e.what());
+    }
+  };
   if (!j.contains("architecture")) bad("architecture", "missing");
-  get("architecture", c.architecture);
+  get_enum("architecture", c.architecture, parse_architecture);
   get("num_bands", c.num_bands);
   get("num_units", c.num_units);
-  get("output", c.output);
-  get("first_layer", c.first_layer);
+  get_enum("output", c.output, parse_nonlinearity);
+  get_enum("first_layer", c.first_layer, parse_first_layer);
   get("lc_kernel", c.lc_kernel);
   get("lc_stride", c.lc_stride);
   get("lc_channels", c.lc_channels);
-  get("core", c.core);
+  get_enum("core", c.core, parse_core);
   get("window_bins", c.window_bins);
   get("hidden", c.hidden);
-  get("dnet_decay", c.dnet_decay);
+  get_enum("dnet_decay", c.dnet_decay, parse_dnet_decay);
   get("cnn_channels", c.cnn_channels);
   get("cnn_hidden", c.cnn_hidden);
   get("cnn_kernel_f", c.cnn_kernel_f);
@@ -125,16 +173,17 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   return c;
 }
 
-ModelConfig default_model_config(const std::string& architecture, int F, int N) {
+ModelConfig default_model_config(Architecture architecture, int F, int N) {
   ModelConfig c;
   c.architecture = architecture;
   c.num_bands = F;
   c.num_units = N;
-  // Every model but L and StateNet ends with the double exponential (models.md §1.3, §2.1).
-  c.output = (architecture == "statenet" || architecture == "l") ? "identity" : "double_exponential";
-  if (architecture == "nrf" || architecture == "dnet") c.window_bins = 41;
-  if (architecture == "transformer") c.window_bins = 48;
-  if (architecture == "cnn2d") c.window_bins = 3 * (c.cnn_kernel_t - 1) + 1;
+  // Every model but L and StateNet ends with the double exponential (docs/models.md).
+  c.output = (architecture == Architecture::kStateNet || architecture == Architecture::kL) ? Nonlinearity::kIdentity
+                                                                                           : Nonlinearity::kDoubleExponential;
+  if (architecture == Architecture::kNrf || architecture == Architecture::kDnet) c.window_bins = 41;
+  if (architecture == Architecture::kTransformer) c.window_bins = 48;
+  if (architecture == Architecture::kCnn2d) c.window_bins = 3 * (c.cnn_kernel_t - 1) + 1;
   c.validate();
   return c;
 }

@@ -9,23 +9,42 @@
 
 namespace statenet {
 
+enum class Architecture { kStateNet, kL, kLn, kNrf, kDnet, kCnn2d, kTransformer };
+enum class RecurrentCore { kRnn, kLstm, kGru, kS4, kMamba };  ///< kS4: the diagonal S4D
+enum class FirstLayer { kLocallyConnected, kFullyConnected, kConvolution };
+enum class Nonlinearity { kIdentity, kDoubleExponential, kSigmoid };  ///< per-unit output stage
+enum class DnetDecay { kRecurrent, kFir14 };  ///< the paper's leaky recurrence, or the code's 14-tap FIR
+
+// The names used in JSON, on the command line and in messages: "statenet", "l", "ln", "nrf",
+// "dnet", "cnn2d", "transformer"; "rnn", "lstm", "gru", "s4", "mamba"; "lc", "fc", "conv";
+// "identity", "double_exponential", "sigmoid"; "recurrent", "fir14".
+std::string to_string(Architecture a);
+std::string to_string(RecurrentCore c);
+std::string to_string(FirstLayer f);
+std::string to_string(Nonlinearity n);
+std::string to_string(DnetDecay d);
+// The reverse; each throws std::invalid_argument "unknown '<text>' (<every name>)".
+Architecture parse_architecture(const std::string& text);
+RecurrentCore parse_core(const std::string& text);
+FirstLayer parse_first_layer(const std::string& text);
+Nonlinearity parse_nonlinearity(const std::string& text);
+DnetDecay parse_dnet_decay(const std::string& text);
+
 struct ModelConfig {
-  /// "statenet", "l", "ln", "nrf", "dnet", "cnn2d" or "transformer".
-  std::string architecture = "statenet";
+  Architecture architecture = Architecture::kStateNet;
   int num_bands = 34;   ///< F
   int num_units = 1;    ///< N
-  /// "identity", "double_exponential" or "sigmoid" (per-unit parameters).
-  std::string output = "identity";
+  Nonlinearity output = Nonlinearity::kIdentity;
 
-  // StateNet (models.md §1; NS1 defaults).
-  std::string first_layer = "lc";  ///< "lc", "fc" or "conv"
+  // StateNet (docs/models.md; NS1 defaults).
+  FirstLayer first_layer = FirstLayer::kLocallyConnected;
   int lc_kernel = 7, lc_stride = 3, lc_channels = 7;
-  std::string core = "gru";        ///< "rnn", "lstm", "gru", "s4" (diagonal S4D) or "mamba"
+  RecurrentCore core = RecurrentCore::kGru;
 
   // Stateless baselines: temporal window in bins (left zero padding of window − 1).
   int window_bins = 43;
   int hidden = 20;                 ///< NRF / DNet hidden channels
-  std::string dnet_decay = "recurrent";  ///< "recurrent" (paper) or "fir14" (code)
+  DnetDecay dnet_decay = DnetDecay::kRecurrent;
   int cnn_channels = 10, cnn_hidden = 90, cnn_kernel_f = 6, cnn_kernel_t = 15;
   int embed = 48, heads = 4, ff = 160;   ///< Transformer (window_bins = 48 by default for it)
 
@@ -35,9 +54,12 @@ struct ModelConfig {
   std::vector<std::string> unit_ids;
   std::string dataset;
 
+  bool is_statenet() const { return architecture == Architecture::kStateNet; }
   /// The hidden size H = C·L of StateNet's LC layer.
   int lc_positions() const { return (num_bands - lc_kernel) / lc_stride + 1; }
   int statenet_hidden() const { return lc_channels * lc_positions(); }
+  /// How messages and results name the model: "statenet-gru", else the architecture ("ln").
+  std::string model_name() const;
 
   std::string to_json() const;
   // Parses and validates; throws std::invalid_argument naming the field.
@@ -46,8 +68,8 @@ struct ModelConfig {
   void validate() const;
 };
 
-// The defaults of each architecture for F bands and N units (models.md §1.2, §2.2).
-ModelConfig default_model_config(const std::string& architecture, int num_bands, int num_units);
-std::vector<std::string> architecture_names();
+// The defaults of each architecture for F bands and N units (docs/models.md, the zoo).
+ModelConfig default_model_config(Architecture architecture, int num_bands, int num_units);
+std::vector<Architecture> all_architectures();
 
 }  // namespace statenet

@@ -14,41 +14,39 @@ namespace F = torch::nn::functional;
 
 // --------------------------------------------------------------- output nonlinearity
 
-OutputNonlinearityImpl::OutputNonlinearityImpl(const std::string& kind, int N) : kind_(kind) {
+OutputNonlinearityImpl::OutputNonlinearityImpl(Nonlinearity kind, int N) : kind_(kind) {
   auto uniform = [N](double lo, double hi) { return torch::empty({N}).uniform_(lo, hi); };
-  if (kind == "double_exponential") {
+  if (kind == Nonlinearity::kDoubleExponential) {
     // Later deepSTRF init (models.md §2.1): a ∈ [0.50, 1.62], b ∈ [0.21, 0.93].
     p0_ = register_parameter("a", uniform(-0.43, 1.40));
     p1_ = register_parameter("b", uniform(-1.43, 0.43));
     p2_ = register_parameter("k", uniform(-0.5, 0.5));
     p3_ = register_parameter("s", uniform(0.5, 1.5));
-  } else if (kind == "sigmoid") {
+  } else if (kind == Nonlinearity::kSigmoid) {
     p0_ = register_parameter("b", uniform(0.5, 1.5));
     p1_ = register_parameter("c", uniform(-0.5, 0.5));
     p2_ = register_parameter("d", uniform(0.5, 1.5));
-  } else if (kind != "identity") {
-    throw std::invalid_argument("unknown output nonlinearity '" + kind + "'");
   }
 }
 
 torch::Tensor OutputNonlinearityImpl::forward(const torch::Tensor& y) {
   auto unit = [](const torch::Tensor& p) { return p.view({1, -1, 1}); };
-  if (kind_ == "double_exponential") {
+  if (kind_ == Nonlinearity::kDoubleExponential) {
     // paper eq. 1: f(x) = a·exp(−exp(k·x − s)) + b
     return F::softplus(unit(p0_)) * torch::exp(-torch::exp(unit(p2_) * y - unit(p3_))) + F::softplus(unit(p1_));
   }
-  if (kind_ == "sigmoid") return unit(p0_) * torch::sigmoid((y - unit(p1_)) / unit(p2_));
+  if (kind_ == Nonlinearity::kSigmoid) return unit(p0_) * torch::sigmoid((y - unit(p1_)) / unit(p2_));
   return y;
 }
 
 void OutputNonlinearityImpl::fit_to_responses(const torch::Tensor& low, const torch::Tensor& mean, const torch::Tensor& high) {
-  if (kind_ == "identity") return;
+  if (kind_ == Nonlinearity::kIdentity) return;
   torch::NoGradGuard no_grad;
   const torch::Tensor range = torch::clamp(high - low, 1e-3);
   // Fraction of the range at which the mean sits, kept inside (0, 1).
   const torch::Tensor fraction = torch::clamp((mean - low) / range, 0.02, 0.98);
   auto inverse_softplus = [](const torch::Tensor& y) { return y + torch::log(-torch::expm1(-y)); };
-  if (kind_ == "double_exponential") {
+  if (kind_ == Nonlinearity::kDoubleExponential) {
     // f(0) = a·exp(−exp(−s)) + b = mean  ⇒  s = −ln(−ln(fraction)).
     p0_.copy_(inverse_softplus(range));
     p1_.copy_(inverse_softplus(torch::clamp(low, 1e-4)));
@@ -67,8 +65,7 @@ ResponseModel::ResponseModel(ModelConfig config) : config_(std::move(config)) {
 }
 
 torch::Tensor ResponseModel::forward_tbptt(const torch::Tensor&, std::int64_t, bool) {
-  throw std::invalid_argument("TBPTT applies to StateNet with an rnn, gru or lstm core, not to '" + config_.architecture +
-                              (config_.architecture == "statenet" ? "-" + config_.core : std::string()) + "'");
+  throw std::invalid_argument("TBPTT applies to StateNet with an rnn, gru or lstm core, not to '" + config_.model_name() + "'");
 }
 
 std::int64_t ResponseModel::parameter_count() const {
@@ -172,21 +169,21 @@ class StateNet final : public ResponseModel {
  public:
   explicit StateNet(const ModelConfig& c) : ResponseModel(c) {
     const int K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
-    if (c.first_layer == "lc") {
+    if (c.first_layer == FirstLayer::kLocallyConnected) {
       // Independent weights per frequency position, U[0, 1) init (models.md §1).
       lc_weight_ = register_parameter("lc_weight", torch::rand({C, K, L}));
       lc_bias_ = register_parameter("lc_bias", torch::rand({C, L}));
-    } else if (c.first_layer == "fc") {
+    } else if (c.first_layer == FirstLayer::kFullyConnected) {
       fc_ = register_module("fc", torch::nn::Linear(c.num_bands, H));
     } else {
       conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(1, C, K).stride(S)));
     }
     bn_ = register_module("bn", torch::nn::BatchNorm1d(C));
-    if (c.core == "gru") gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
-    if (c.core == "lstm") lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
-    if (c.core == "rnn") rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
-    if (c.core == "s4") s4_ = register_module("core", S4DCore(H));
-    if (c.core == "mamba") mamba_ = register_module("core", MambaCore(H));
+    if (c.core == RecurrentCore::kGru) gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kLstm) lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kRnn) rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kS4) s4_ = register_module("core", S4DCore(H));
+    if (c.core == RecurrentCore::kMamba) mamba_ = register_module("core", MambaCore(H));
     readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
   }
 
@@ -231,11 +228,11 @@ class StateNet final : public ResponseModel {
     const int C = config_.lc_channels, L = config_.lc_positions();
     const torch::Tensor xt = x.transpose(1, 2);  // [B, T, F]
     torch::Tensor y;
-    if (config_.first_layer == "lc") {
+    if (config_.first_layer == FirstLayer::kLocallyConnected) {
       // y[b,t,o,l] = β[o,l] + Σ_k W[o,k,l]·x[b, t, l·S + k]
       const torch::Tensor patches = xt.unfold(2, config_.lc_kernel, config_.lc_stride);  // [B, T, L, K]
       y = torch::einsum("btlk,okl->btol", {patches, lc_weight_}) + lc_bias_;
-    } else if (config_.first_layer == "fc") {
+    } else if (config_.first_layer == FirstLayer::kFullyConnected) {
       y = fc_(xt).view({B, T, C, L});
     } else {
       y = conv_(xt.reshape({B * T, 1, config_.num_bands})).view({B, T, C, L});
@@ -299,12 +296,12 @@ class StateNet final : public ResponseModel {
 class Strf final : public ResponseModel {
  public:
   explicit Strf(const ModelConfig& c) : ResponseModel(c) {
-    hidden_layer_ = c.architecture == "nrf" || c.architecture == "dnet";
+    hidden_layer_ = c.architecture == Architecture::kNrf || c.architecture == Architecture::kDnet;
     const int out = hidden_layer_ ? c.hidden : c.num_units;
     strf_ = register_module("strf", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, out, {c.num_bands, c.window_bins})));
     bn_ = register_module("bn", torch::nn::BatchNorm1d(out));
     if (hidden_layer_) readout_ = register_module("readout", torch::nn::Conv1d(c.hidden, c.num_units, 1));
-    if (c.architecture == "dnet") {
+    if (c.architecture == Architecture::kDnet) {
       // d_c ~ Exp(rate 1/√(τ₀ − 1)) with τ₀ = 2, one per hidden channel and per unit.
       hidden_decay_ = register_parameter("hidden_decay", torch::empty({c.hidden}).exponential_(1.0));
       output_decay_ = register_parameter("output_decay", torch::empty({c.num_units}).exponential_(1.0));
@@ -329,7 +326,7 @@ class Strf final : public ResponseModel {
   torch::Tensor leaky(const torch::Tensor& x, const torch::Tensor& d) {
     const torch::Tensor tau = (1 + d * d).view({1, -1, 1});
     const torch::Tensor alpha = 1 - 1 / tau;
-    if (config_.dnet_decay == "fir14") {
+    if (config_.dnet_decay == DnetDecay::kFir14) {
       const torch::Tensor j = torch::arange(13, -1, -1, x.options()).view({1, 1, -1});  // oldest tap first
       const torch::Tensor kernel = (alpha.pow(j) / tau).squeeze(0).unsqueeze(1);         // [C, 1, 14]
       const torch::Tensor padded = F::pad(x, F::PadFuncOptions({13, 0}).mode(torch::kReplicate));
@@ -431,9 +428,9 @@ class Transformer final : public ResponseModel {
 
 std::shared_ptr<ResponseModel> make_response_model(const ModelConfig& c) {
   c.validate();
-  if (c.architecture == "statenet") return std::make_shared<StateNet>(c);
-  if (c.architecture == "cnn2d") return std::make_shared<Cnn2d>(c);
-  if (c.architecture == "transformer") return std::make_shared<Transformer>(c);
+  if (c.architecture == Architecture::kStateNet) return std::make_shared<StateNet>(c);
+  if (c.architecture == Architecture::kCnn2d) return std::make_shared<Cnn2d>(c);
+  if (c.architecture == Architecture::kTransformer) return std::make_shared<Transformer>(c);
   return std::make_shared<Strf>(c);  // l, ln, nrf, dnet
 }
 

@@ -17,16 +17,16 @@ namespace statenet {
 //   sigmoid b/(1 + exp(−(x − c)/d)).
 class OutputNonlinearityImpl : public torch::nn::Module {
  public:
-  OutputNonlinearityImpl(const std::string& kind, int num_units);
+  OutputNonlinearityImpl(Nonlinearity kind, int num_units);
   torch::Tensor forward(const torch::Tensor& y);
-  const std::string& kind() const { return kind_; }
+  Nonlinearity kind() const { return kind_; }
   /// Data-driven start, [N] tensors each: the double exponential gets b (offset) = each unit's
   /// lowest response, a (range) = highest − lowest; the sigmoid its height = highest; then s
   /// (or c) so that the output for a zero input is the unit's mean response. Identity: nothing.
   void fit_to_responses(const torch::Tensor& low, const torch::Tensor& mean, const torch::Tensor& high);
 
  private:
-  std::string kind_;
+  Nonlinearity kind_;
   torch::Tensor p0_, p1_, p2_, p3_;  // DE: ã, b̃, k, s; sigmoid: b, c, d
 };
 TORCH_MODULE(OutputNonlinearity);

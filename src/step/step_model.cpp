@@ -55,7 +55,7 @@ BatchNormFold fold_batch_norm(TensorTable& t, const std::string& prefix, int cha
 
 OutputStage::OutputStage(TensorTable& t, const ModelConfig& config) {
   const std::vector<std::int64_t> shape{config.num_units};
-  if (config.output == "double_exponential") {
+  if (config.output == Nonlinearity::kDoubleExponential) {
     kind_ = Kind::kDoubleExponential;
     p0_ = t.take("output.a", shape);
     p1_ = t.take("output.b", shape);
@@ -63,7 +63,7 @@ OutputStage::OutputStage(TensorTable& t, const ModelConfig& config) {
     p3_ = t.take("output.s", shape);
     for (auto& a : p0_) a = softplus(a);
     for (auto& b : p1_) b = softplus(b);
-  } else if (config.output == "sigmoid") {
+  } else if (config.output == Nonlinearity::kSigmoid) {
     kind_ = Kind::kSigmoid;
     p0_ = t.take("output.b", shape);
     p1_ = t.take("output.c", shape);
@@ -118,11 +118,15 @@ std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std:
   }
   step::TensorTable table(tensors, source);
   std::unique_ptr<StepModel> model;
-  const std::string& a = config.architecture;
-  if (a == "statenet") model = step::make_statenet_step(config, table);
-  else if (a == "cnn2d") model = step::make_cnn2d_step(config, table);
-  else if (a == "transformer") model = step::make_transformer_step(config, table);
-  else model = step::make_strf_step(config, table);
+  switch (config.architecture) {
+    case Architecture::kStateNet: model = step::make_statenet_step(config, table); break;
+    case Architecture::kCnn2d: model = step::make_cnn2d_step(config, table); break;
+    case Architecture::kTransformer: model = step::make_transformer_step(config, table); break;
+    case Architecture::kL:
+    case Architecture::kLn:
+    case Architecture::kNrf:
+    case Architecture::kDnet: model = step::make_strf_step(config, table); break;
+  }
   table.expect_all_taken();
   model->reset();
   return model;

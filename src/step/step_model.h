@@ -56,7 +56,7 @@ struct GruStepWeights {
   std::vector<float> first_weight, first_bias;                  // [H, F], [H]: LC/FC/CONV, batch norm folded
   std::vector<float> weight_ih, bias_ih, weight_hh, bias_hh;    // [3H, H], [3H]: gates r, z, n
   std::vector<float> readout_weight, readout_bias;              // [N, H], [N]
-  std::string output;                                           // identity, double_exponential or sigmoid
+  Nonlinearity output = Nonlinearity::kIdentity;
   std::vector<float> output_params;                             // [4, N] (see OutputStage::packed_parameters)
 };
 // Throws std::runtime_error for unreadable files and for models other than StateNet-GRU.

@@ -15,9 +15,9 @@ namespace {
 using Shape = std::vector<std::int64_t>;
 
 // One recurrent core: u[H] → h[H], keeping its state between calls.
-class RecurrentCore {
+class CoreStep {
  public:
-  virtual ~RecurrentCore() = default;
+  virtual ~CoreStep() = default;
   virtual void reset() noexcept = 0;
   /// Advances one step; returns the core's output (H floats, valid until the next call). [RT]
   virtual const float* step(const float* u) noexcept = 0;
@@ -25,7 +25,7 @@ class RecurrentCore {
 
 // PyTorch GRU (gates stacked r, z, n): r = σ(W_ir u + b_ir + W_hr h + b_hr),
 // z = σ(…z…), n = tanh(W_in u + b_in + r ⊙ (W_hn h + b_hn)), h ← n + z ⊙ (h − n).
-class GruCore final : public RecurrentCore {
+class GruCore final : public CoreStep {
  public:
   GruCore(TensorTable& t, int H)
       : H_(H),
@@ -67,7 +67,7 @@ PanelMatrix fused_input_hidden(TensorTable& t, int gates, int H) {
 }
 
 // Elman RNN: h ← tanh(W_ih u + b_ih + W_hh h + b_hh).
-class RnnCore final : public RecurrentCore {
+class RnnCore final : public CoreStep {
  public:
   RnnCore(TensorTable& t, int H) : H_(H), w_(fused_input_hidden(t, 1, H)), uh_(2 * H), g_(w_.padded_rows()) {}
   void reset() noexcept override { std::fill(uh_.begin(), uh_.end(), 0.0f); }
@@ -86,7 +86,7 @@ class RnnCore final : public RecurrentCore {
 };
 
 // PyTorch LSTM (gates i, f, g, o): c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh(c).
-class LstmCore final : public RecurrentCore {
+class LstmCore final : public CoreStep {
  public:
   LstmCore(TensorTable& t, int H) : H_(H), w_(fused_input_hidden(t, 4, H)), uh_(2 * H), g_(w_.padded_rows()), c_(H), tanh_c_(H) {}
   void reset() noexcept override {
@@ -118,7 +118,7 @@ class LstmCore final : public RecurrentCore {
 // module's FFT convolution with K[l] = 2·Re Σ C·(e^{dtA} − 1)/A·e^{dtA·l}. The state is
 // kept in double: |λ| is within 1e-3 of 1 for slow modes, where float rounding would
 // accumulate over thousands of steps. Then GELU (erf form), Linear(H → 2H), GLU.
-class S4dCore final : public RecurrentCore {
+class S4dCore final : public CoreStep {
  public:
   S4dCore(TensorTable& t, int H) : H_(H) {
     const auto& log_dt = t.take("core.log_dt", {H, 1});
@@ -179,7 +179,7 @@ class S4dCore final : public RecurrentCore {
 //   [x; z] = W_in u;  x ← silu(conv(x));  [δ̃; B; C] = W_x x;  δ = softplus(W_dt δ̃ + b_dt)
 //   h[d, s] ← e^{δ_d·A[d, s]}·h[d, s] + δ_d·x_d·B_s;  y_d = Σ_s h[d, s]·C_s + D_d·x_d
 //   out = W_out (y ⊙ silu(z))
-class MambaCore final : public RecurrentCore {
+class MambaCore final : public CoreStep {
  public:
   MambaCore(TensorTable& t, int H) : H_(H), D_(2 * H), R_((H + 15) / 16) {
     const int D = D_, R = R_;
@@ -259,11 +259,11 @@ struct DenseLayer {
 DenseLayer dense_first_layer(const ModelConfig& c, TensorTable& t) {
   const int F = c.num_bands, K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
   std::vector<float> w(static_cast<std::size_t>(H) * F, 0.0f), b(H);
-  if (c.first_layer == "fc") {
+  if (c.first_layer == FirstLayer::kFullyConnected) {
     w = t.take("fc.weight", {H, F});
     b = t.take("fc.bias", {H});
   } else {
-    const bool lc = c.first_layer == "lc";
+    const bool lc = c.first_layer == FirstLayer::kLocallyConnected;
     const auto& weight = lc ? t.take("lc_weight", {C, K, L}) : t.take("conv.weight", {C, 1, K});
     const auto& bias = lc ? t.take("lc_bias", {C, L}) : t.take("conv.bias", {C});
     for (int o = 0; o < C; ++o)
@@ -288,10 +288,10 @@ class StateNetStep final : public StepModel {
     const int H = c.statenet_hidden();
     const DenseLayer first = dense_first_layer(c, t);
     first_ = PanelMatrix(H, c.num_bands, first.weight.data(), first.bias.data());
-    if (c.core == "gru") core_ = std::make_unique<GruCore>(t, H);
-    else if (c.core == "lstm") core_ = std::make_unique<LstmCore>(t, H);
-    else if (c.core == "rnn") core_ = std::make_unique<RnnCore>(t, H);
-    else if (c.core == "s4") core_ = std::make_unique<S4dCore>(t, H);
+    if (c.core == RecurrentCore::kGru) core_ = std::make_unique<GruCore>(t, H);
+    else if (c.core == RecurrentCore::kLstm) core_ = std::make_unique<LstmCore>(t, H);
+    else if (c.core == RecurrentCore::kRnn) core_ = std::make_unique<RnnCore>(t, H);
+    else if (c.core == RecurrentCore::kS4) core_ = std::make_unique<S4dCore>(t, H);
     else core_ = std::make_unique<MambaCore>(t, H);
     readout_ = PanelMatrix(c.num_units, H, t.take("readout.weight", {c.num_units, H}).data(), t.take("readout.bias", {c.num_units}).data());
     output_ = std::make_unique<OutputStage>(t, c);
@@ -314,7 +314,7 @@ class StateNetStep final : public StepModel {
  private:
   int hidden_ = 0;
   PanelMatrix first_;  // LC, FC or CONV, batch norm folded
-  std::unique_ptr<RecurrentCore> core_;
+  std::unique_ptr<CoreStep> core_;
   PanelMatrix readout_;
   std::unique_ptr<OutputStage> output_;
   std::vector<float> u_, y_;
@@ -327,9 +327,8 @@ std::unique_ptr<StepModel> make_statenet_step(const ModelConfig& config, TensorT
 }
 
 GruStepWeights make_gru_step_weights(const ModelConfig& c, TensorTable& t) {
-  if (c.architecture != "statenet" || c.core != "gru")
-    throw std::runtime_error(t.source() + ": the batched GRU step needs a StateNet-GRU model, this one is " + c.architecture +
-                             (c.architecture == "statenet" ? "-" + c.core : ""));
+  if (!c.is_statenet() || c.core != RecurrentCore::kGru)
+    throw std::runtime_error(t.source() + ": the batched GRU step needs a StateNet-GRU model, this one is " + c.model_name());
   const int H = c.statenet_hidden(), N = c.num_units;
   GruStepWeights w;
   w.num_bands = c.num_bands;

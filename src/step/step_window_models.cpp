@@ -64,7 +64,7 @@ class StrfStep final : public StepModel {
  public:
   StrfStep(const ModelConfig& c, TensorTable& t) : StepModel(c), history_(c.window_bins, c.num_bands) {
     const int F = c.num_bands, W = c.window_bins;
-    hidden_layer_ = c.architecture == "nrf" || c.architecture == "dnet";
+    hidden_layer_ = c.architecture == Architecture::kNrf || c.architecture == Architecture::kDnet;
     channels_ = hidden_layer_ ? c.hidden : c.num_units;
     const auto& weight = t.take("strf.weight", {channels_, 1, F, W});
     std::vector<float> bias = t.take("strf.bias", {channels_});
@@ -81,8 +81,8 @@ class StrfStep final : public StepModel {
     if (hidden_layer_)
       readout_ = PanelMatrix(c.num_units, c.hidden, t.take("readout.weight", {c.num_units, c.hidden, 1}).data(),
                              t.take("readout.bias", {c.num_units}).data());
-    if (c.architecture == "dnet") {
-      const bool fir14 = c.dnet_decay == "fir14";
+    if (c.architecture == Architecture::kDnet) {
+      const bool fir14 = c.dnet_decay == DnetDecay::kFir14;
       hidden_leak_ = std::make_unique<LeakyIntegrator>(t.take("hidden_decay", {c.hidden}), fir14);
       output_leak_ = std::make_unique<LeakyIntegrator>(t.take("output_decay", {c.num_units}), fir14);
     }
@@ -93,7 +93,7 @@ class StrfStep final : public StepModel {
 
   int window_frames() const override {
     if (!hidden_leak_) return config_.window_bins;
-    return config_.dnet_decay == "fir14" ? config_.window_bins + 26 : 0;
+    return config_.dnet_decay == DnetDecay::kFir14 ? config_.window_bins + 26 : 0;
   }
   void reset() noexcept override {
     history_.fill(nullptr);

@@ -15,10 +15,6 @@ namespace {
   throw std::invalid_argument("stream option '" + field + "': " + what);
 }
 
-std::string model_name(const ModelConfig& c) {
-  return c.architecture == "statenet" ? "statenet-" + c.core : c.architecture;
-}
-
 }  // namespace
 
 StreamPipeline::StreamPipeline(StreamPipelineOptions options) : options_(std::move(options)) {
@@ -40,7 +36,7 @@ StreamInfo StreamPipeline::info(const AudioSource& source) const {
   const ModelConfig& c = model_->config();
   StreamInfo i;
   i.input = source.name();
-  i.model = model_name(c);
+  i.model = c.model_name();
   i.num_bands = c.num_bands;
   i.num_units = c.num_units;
   for (int u = 0; u < c.num_units; ++u)

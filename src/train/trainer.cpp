@@ -490,8 +490,8 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     throw std::invalid_argument("--device '" + o.device + "': expected cpu, cuda or cuda:N");
   if (o.device != "cpu" && !torch::cuda::is_available())
     throw std::invalid_argument("--device " + o.device + ": this LibTorch build sees no CUDA device (Debian's LibTorch is CPU-only; docs/gpu.md builds against a CUDA LibTorch)");
-  if (o.tbptt_k > 0 && !(report.model.architecture == "statenet" &&
-                         (report.model.core == "gru" || report.model.core == "lstm" || report.model.core == "rnn")))
+  if (o.tbptt_k > 0 && !(report.model.is_statenet() && (report.model.core == RecurrentCore::kGru || report.model.core == RecurrentCore::kLstm ||
+                                                 report.model.core == RecurrentCore::kRnn)))
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
   auto write_results = [&] {
@@ -592,7 +592,7 @@ std::string report_to_json(const TrainReport& report) {
   j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
                    {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
                    {"device", report.device}};
-  if (report.model.architecture == "transformer")  // the only model with an input standardisation
+  if (report.model.architecture == Architecture::kTransformer)  // the only model with an input standardisation
     j["training"]["input_standardisation"] = report.fit_input_to_data ? "training cochleagrams" : "none";
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
                   {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},

@@ -25,7 +25,7 @@ const std::string kModel = STATENET_DEMO_MODEL_PATH;  // NS1 StateNet-GRU, F = 3
 std::string with_double_exponential_output() {
   SafetensorsFile f = read_safetensors(kModel);
   ModelConfig c = ModelConfig::from_json(f.metadata.at("config"));
-  c.output = "double_exponential";
+  c.output = Nonlinearity::kDoubleExponential;
   f.metadata["config"] = c.to_json();
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> uniform(-0.5f, 1.5f);
@@ -143,7 +143,7 @@ TEST(GpuGruStep, withoutADeviceTheEngineSaysWhy) {
 TEST(GpuGruStep, otherArchitecturesAreRefusedByName) {
   SafetensorsFile f = read_safetensors(kModel);
   ModelConfig c = ModelConfig::from_json(f.metadata.at("config"));
-  c.core = "lstm";
+  c.core = RecurrentCore::kLstm;
   f.metadata["config"] = c.to_json();
   const std::string path = test::temp_dir() + "/lstm.safetensors";
   write_safetensors(path, f);

@@ -16,7 +16,7 @@
 namespace statenet {
 namespace {
 
-ModelConfig config(const std::string& arch, int F, int N) { return default_model_config(arch, F, N); }
+ModelConfig config(const std::string& arch, int F, int N) { return default_model_config(parse_architecture(arch), F, N); }
 
 std::int64_t count(const ModelConfig& c) { return make_response_model(c)->parameter_count(); }
 
@@ -24,19 +24,19 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   ModelConfig sn = config("statenet", 34, 1);  // NS1: K 7, S 3, C 7 → H 70
   EXPECT_EQ(sn.statenet_hidden(), 70);
   EXPECT_EQ(count(sn), 30465);
-  sn.core = "rnn";
+  sn.core = RecurrentCore::kRnn;
   EXPECT_EQ(count(sn), 10585);
-  sn.core = "lstm";
+  sn.core = RecurrentCore::kLstm;
   EXPECT_EQ(count(sn), 40405);
-  sn.core = "mamba";
+  sn.core = RecurrentCore::kMamba;
   EXPECT_EQ(count(sn), 39145);  // 6H² + 4HR + 110H with R = 5
-  sn.core = "s4";               // S4D: H·(1 + 4·32 + 1) + 2H² + 2H, not the DPLR 2H² + 260H
+  sn.core = RecurrentCore::kS4;               // S4D: H·(1 + 4·32 + 1) + 2H² + 2H, not the DPLR 2H² + 260H
   EXPECT_EQ(count(sn), 560 + 14 + 70 * 130 + 2 * 70 * 70 + 2 * 70 + 71);
-  sn.core = "gru";
+  sn.core = RecurrentCore::kGru;
   sn.num_units = 73;
   EXPECT_EQ(count(sn), 35577);
   ModelConfig nat4 = config("statenet", 18, 1);  // K 5, S 2, C 10 → H 70, LSTM
-  nat4.lc_kernel = 5, nat4.lc_stride = 2, nat4.lc_channels = 10, nat4.core = "lstm";
+  nat4.lc_kernel = 5, nat4.lc_stride = 2, nat4.lc_channels = 10, nat4.core = RecurrentCore::kLstm;
   EXPECT_EQ(count(nat4), 40271);
 
   EXPECT_EQ(count(config("cnn2d", 34, 1)), 36275);        // NS1 2D-CNN, 6 × 15
@@ -73,7 +73,7 @@ TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
     const auto before = torch::indexing::Slice(0, t0);
     const torch::Tensor past = y.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
     const torch::Tensor past2 = y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
-    if (c.core == "s4" && c.architecture == "statenet") {
+    if (c.core == RecurrentCore::kS4 && c.is_statenet()) {
       // The FFT convolution spreads rounding (not signal) over the whole clip.
       EXPECT_LE((past - past2).abs().max().item<double>(), 1e-5 * (1 + past.abs().max().item<double>()));
     } else {
@@ -225,8 +225,8 @@ TEST(ResponseModel, tbpttWithKEqualToTheClipIsFullBptt) {
   for (const char* core : {"gru", "lstm", "rnn"}) {
     SCOPED_TRACE(core);
     torch::manual_seed(4);
-    ModelConfig c = default_model_config("statenet", 16, 3);
-    c.core = core;
+    ModelConfig c = default_model_config(Architecture::kStateNet, 16, 3);
+    c.core = parse_core(core);
     auto m = make_response_model(c);
     m->train();
     const torch::Tensor x = torch::randn({2, 16, 40}), y = torch::randn({2, 3, 40});
@@ -239,13 +239,13 @@ TEST(ResponseModel, tbpttWithKEqualToTheClipIsFullBptt) {
     EXPECT_TRUE(torch::allclose(m->forward_tbptt(x, 8, true), m->forward(x), 1e-5, 1e-6));
     EXPECT_FALSE(torch::allclose(m->forward_tbptt(x, 8, false), m->forward(x), 1e-4, 1e-5));
   }
-  auto cnn = make_response_model(default_model_config("cnn2d", 34, 2));
+  auto cnn = make_response_model(default_model_config(Architecture::kCnn2d, 34, 2));
   EXPECT_THROW(cnn->forward_tbptt(torch::randn({1, 34, 30}), 5, true), std::invalid_argument);
 }
 
 TEST(ResponseModel, tbpttTruncatesTheGradient) {
   torch::manual_seed(5);
-  auto m = make_response_model(default_model_config("statenet", 16, 2));
+  auto m = make_response_model(default_model_config(Architecture::kStateNet, 16, 2));
   m->train();
   const torch::Tensor x = torch::randn({1, 16, 40}), y = torch::randn({1, 2, 40});
   const auto full = gradients(*m, m->forward(x), y);
@@ -263,7 +263,7 @@ TEST(ResponseModel, outputNonlinearityStartsOnTheScaleOfTheResponses) {
   for (const char* kind : {"double_exponential", "sigmoid"}) {
     SCOPED_TRACE(kind);
     torch::manual_seed(6);
-    OutputNonlinearity f(kind, 3);
+    OutputNonlinearity f(parse_nonlinearity(kind), 3);
     const torch::Tensor low = torch::tensor({0.0f, 0.1f, 1.0f}), mean = torch::tensor({0.06f, 0.3f, 2.0f}),
                         high = torch::tensor({1.2f, 0.9f, 5.0f});
     f->fit_to_responses(low, mean, high);
@@ -282,8 +282,8 @@ TEST(ResponseModel, ownFloat32OperationsGiveLibTorchsFloat64Gradients) {
   for (const std::string arch : {"cnn2d", "l", "nrf", "dnet", "mamba", "s4", "gru", "lstm"}) {
     SCOPED_TRACE(arch);
     const bool core = arch == "mamba" || arch == "s4" || arch == "gru" || arch == "lstm";
-    ModelConfig c = default_model_config(core ? "statenet" : arch, F, N);
-    if (core) c.core = arch;
+    ModelConfig c = default_model_config(core ? Architecture::kStateNet : parse_architecture(arch), F, N);
+    if (core) c.core = parse_core(arch);
     torch::manual_seed(12);
     auto single = make_response_model(c);
     torch::manual_seed(12);
@@ -316,9 +316,9 @@ TEST(ResponseModel, transformerStandardisesItsInputWithTheStimulusStatistics) {
   const torch::Tensor mean = torch::randn({F}) * 10 - 10, std = torch::rand({F}) * 10 + 5;
   const torch::Tensor x = mean.view({1, F, 1}) + std.view({1, F, 1}) * torch::randn({1, F, T});
   torch::manual_seed(8);
-  auto fitted = make_response_model(default_model_config("transformer", F, N));
+  auto fitted = make_response_model(default_model_config(Architecture::kTransformer, F, N));
   torch::manual_seed(8);
-  auto generic = make_response_model(default_model_config("transformer", F, N));
+  auto generic = make_response_model(default_model_config(Architecture::kTransformer, F, N));
   fitted->fit_to_stimuli(mean, std);
   fitted->eval(), generic->eval();
   torch::NoGradGuard no_grad;
@@ -328,7 +328,7 @@ TEST(ResponseModel, transformerStandardisesItsInputWithTheStimulusStatistics) {
   EXPECT_LT((a - b).abs().max().item<double>(), 1e-4) << "largest difference";
 
   torch::manual_seed(9);
-  auto gru = make_response_model(default_model_config("statenet", F, N));
+  auto gru = make_response_model(default_model_config(Architecture::kStateNet, F, N));
   const torch::Tensor before = gru->forward(x);
   gru->fit_to_stimuli(mean, std);
   EXPECT_TRUE(torch::equal(before, gru->forward(x)));

@@ -118,7 +118,7 @@ TEST(StepModel, committedNs1ModelStepsLikeItsLibTorchForward) {
 TEST(StepModel, badFilesGetErrorsThatNameTheProblem) {
   const std::string dir = test::temp_dir();
   const std::string path = dir + "/gru.safetensors";
-  exported_model(default_model_config("statenet", kBands, kUnits), path);
+  exported_model(default_model_config(Architecture::kStateNet, kBands, kUnits), path);
   SafetensorsFile file = read_safetensors(path);
 
   auto expect_error = [&](const SafetensorsFile& f, const std::string& needle) {

@@ -25,7 +25,7 @@ std::string exported(const ModelConfig& c, std::uint64_t seed) {
 }
 
 TEST(Interpret, theGradMapOfAnLModelIsItsWeightsScaledByBatchNorm) {
-  ModelConfig c = default_model_config("l", 12, 3);
+  ModelConfig c = default_model_config(Architecture::kL, 12, 3);
   c.window_bins = 9;
   const std::string path = exported(c, 1);
   InterpretOptions o;
@@ -53,7 +53,7 @@ TEST(Interpret, statelessModelsAreBlindBeyondTheirReceptiveField) {
   o.length_bins = 80;
   for (const char* arch : {"cnn2d", "transformer", "nrf"}) {
     SCOPED_TRACE(arch);
-    const ModelConfig c = default_model_config(arch, 34, 2);
+    const ModelConfig c = default_model_config(parse_architecture(arch), 34, 2);
     const InterpretMaps g = compute_gradmaps(exported(c, 2), o);
     const int rf = c.window_bins;  // 43, 48, 41
     double outside = 0, inside = 0;
@@ -70,13 +70,13 @@ TEST(Interpret, statelessModelsAreBlindBeyondTheirReceptiveField) {
     }
   }
   // A recurrent model is not.
-  const InterpretMaps s = compute_gradmaps(exported(default_model_config("statenet", 34, 2), 3), o);
+  const InterpretMaps s = compute_gradmaps(exported(default_model_config(Architecture::kStateNet, 34, 2), 3), o);
   double far = 0;
   for (int f = 0; f < 34; ++f) far += std::fabs(s.map(0, f, 0));
   EXPECT_GT(far, 0.0);
   // The null stimulus's level moves the operating point of a nonlinear model, not of L.
   o.null_level = -40.0f;
-  const InterpretMaps s40 = compute_gradmaps(exported(default_model_config("statenet", 34, 2), 3), o);
+  const InterpretMaps s40 = compute_gradmaps(exported(default_model_config(Architecture::kStateNet, 34, 2), 3), o);
   EXPECT_EQ(s40.null_level, -40.0f);
   EXPECT_NE(s40.map(0, 5, 79), s.map(0, 5, 79));
 }
@@ -92,7 +92,7 @@ TEST(Interpret, energyExtentIsTheLastLatencyAboveTheRelativeFloor) {
 }
 
 TEST(Interpret, batchedDreamsEqualUnitByUnitDreams) {
-  const std::string path = exported(default_model_config("statenet", 16, 3), 4);
+  const std::string path = exported(default_model_config(Architecture::kStateNet, 16, 3), 4);
   InterpretOptions o;
   o.length_bins = 30;
   o.dream_iterations = 25;
@@ -113,7 +113,7 @@ TEST(Interpret, batchedDreamsEqualUnitByUnitDreams) {
 }
 
 TEST(Interpret, badUnitsAndLengthsAreRefused) {
-  const std::string path = exported(default_model_config("l", 12, 3), 5);
+  const std::string path = exported(default_model_config(Architecture::kL, 12, 3), 5);
   InterpretOptions o;
   o.units = {1, 5};
   try {
@@ -137,7 +137,7 @@ namespace statenet {
 namespace {
 
 TEST(Interpret, similarityIsOneOnTheDiagonalAndMinusOneForANegatedStrf) {
-  ModelConfig c = default_model_config("l", 12, 3);
+  ModelConfig c = default_model_config(Architecture::kL, 12, 3);
   c.window_bins = 9;
   const std::string a = exported(c, 7);
   // The same L model with its weights negated: every GradMap flips sign.
@@ -145,7 +145,7 @@ TEST(Interpret, similarityIsOneOnTheDiagonalAndMinusOneForANegatedStrf) {
   for (float& w : f.tensors.at("strf.weight").data) w = -w;
   const std::string b = test::temp_dir() + "/negated.safetensors";
   write_safetensors(b, f);
-  const std::string other = exported(default_model_config("statenet", 12, 3), 8);
+  const std::string other = exported(default_model_config(Architecture::kStateNet, 12, 3), 8);
   InterpretOptions o;
   o.length_bins = 20;
   const auto sim = gradmap_similarity({compute_gradmaps(a, o), compute_gradmaps(b, o), compute_gradmaps(other, o)});
@@ -155,7 +155,7 @@ TEST(Interpret, similarityIsOneOnTheDiagonalAndMinusOneForANegatedStrf) {
   EXPECT_NEAR(sim[0 * 3 + 2], sim[2 * 3 + 0], 1e-12) << "symmetric";
   EXPECT_LT(std::fabs(sim[0 * 3 + 2]), 0.99);
   // Models of different units cannot be compared.
-  const std::string fewer = exported(default_model_config("l", 12, 2), 9);
+  const std::string fewer = exported(default_model_config(Architecture::kL, 12, 2), 9);
   EXPECT_THROW(gradmap_similarity({compute_gradmaps(a, o), compute_gradmaps(fewer, o)}), std::invalid_argument);
 }
 

@@ -31,7 +31,7 @@ TEST(Trainer, aShortTrainingRecoversASimulatedLinearNeuron) {
   s.seed = 3;
   const Dataset d = simulate_dataset(s);
   TrainOptions o;
-  o.model = default_model_config("statenet", d.num_bands(), d.num_units());
+  o.model = default_model_config(Architecture::kStateNet, d.num_bands(), d.num_units());
   o.seeds = 1;
   o.learning_rate = 3e-3;
   o.patience_epochs = 15;
@@ -47,7 +47,7 @@ TEST(Trainer, earlyStoppingStopsAfterPatienceAndRestoresTheBestModel) {
   const Dataset d = tiny();
   const std::string dir = test::temp_dir();
   TrainOptions o;
-  o.model = default_model_config("l", d.num_bands(), d.num_units());
+  o.model = default_model_config(Architecture::kL, d.num_bands(), d.num_units());
   o.model.window_bins = 10;
   o.seeds = 1;
   o.patience_epochs = 3;
@@ -72,7 +72,7 @@ TEST(Trainer, earlyStoppingStopsAfterPatienceAndRestoresTheBestModel) {
 TEST(Trainer, resumingAKilledRunEndsExactlyAsAnUninterruptedRun) {
   const Dataset d = tiny();
   TrainOptions o;
-  o.model = default_model_config("statenet", d.num_bands(), d.num_units());
+  o.model = default_model_config(Architecture::kStateNet, d.num_bands(), d.num_units());
   o.seeds = 1;
   o.patience_epochs = 100;
   o.max_epochs = 6;
@@ -106,7 +106,7 @@ std::string train_error(const Dataset& d, const TrainOptions& o) {
 TEST(Trainer, badInputGetsAClearError) {
   Dataset d = tiny(2, 0.5);
   TrainOptions o;
-  o.model = default_model_config("l", d.num_bands(), d.num_units());
+  o.model = default_model_config(Architecture::kL, d.num_bands(), d.num_units());
   o.seeds = 1;
   EXPECT_NE(train_error(d, o).find("leaves an empty train, validation or test set"), std::string::npos) << train_error(d, o);
   d = tiny(6, 0.5);
@@ -130,7 +130,7 @@ TEST(Trainer, badInputGetsAClearError) {
 TEST(Trainer, concurrentSeedsEndAsSequentialSeeds) {
   const Dataset d = tiny();
   TrainOptions o;
-  o.model = default_model_config("ln", d.num_bands(), d.num_units());
+  o.model = default_model_config(Architecture::kLn, d.num_bands(), d.num_units());
   o.model.window_bins = 10;
   o.seeds = 3;
   o.patience_epochs = 3;
