@@ -18,7 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "models/causal_conv2d.h"
+#include "train_ops/causal_conv2d.h"
 #include "models/model_io.h"
 #include "models/response_model.h"
 #include "step/step_model.h"

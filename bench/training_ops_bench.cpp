@@ -13,9 +13,9 @@
 
 #include <ATen/Parallel.h>
 
-#include "models/causal_conv2d.h"
-#include "models/s4d_kernel.h"
-#include "models/selective_scan.h"
+#include "train_ops/causal_conv2d.h"
+#include "train_ops/s4d_kernel.h"
+#include "train_ops/selective_scan.h"
 
 namespace {
 

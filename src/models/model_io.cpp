@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "models/safetensors.h"
+#include "model_format/safetensors.h"
 
 namespace statenet {
 namespace {

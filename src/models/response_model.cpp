@@ -2,11 +2,11 @@
 
 #include <stdexcept>
 
-#include "models/causal_conv2d.h"
-#include "models/gru_recurrence.h"
-#include "models/lstm_recurrence.h"
-#include "models/s4d_kernel.h"
-#include "models/selective_scan.h"
+#include "train_ops/causal_conv2d.h"
+#include "train_ops/gru_recurrence.h"
+#include "train_ops/lstm_recurrence.h"
+#include "train_ops/s4d_kernel.h"
+#include "train_ops/selective_scan.h"
 
 namespace statenet {
 

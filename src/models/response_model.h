@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "models/model_config.h"
+#include "model_format/model_config.h"
 
 namespace statenet {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "models/model_config.h"
-#include "models/safetensors.h"
+#include "model_format/model_config.h"
+#include "model_format/safetensors.h"
 #include "step/step_model.h"
 
 namespace statenet::step {

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "models/model_config.h"
-#include "models/safetensors.h"
+#include "model_format/model_config.h"
+#include "model_format/safetensors.h"
 
 namespace statenet {
 

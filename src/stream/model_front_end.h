@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cochlea/presets.h"
-#include "models/model_config.h"
+#include "model_format/model_config.h"
 
 namespace statenet {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "models/model_config.h"
+#include "model_format/model_config.h"
 
 namespace statenet {
 

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -20,9 +19,9 @@
 #include "metrics/response_metrics.h"
 #include "models/model_io.h"
 #include "models/response_model.h"
-#include "plot/series.h"
-#include "plot/text.h"
-#include "util/atomic_file.h"
+#include "results/results_file.h"
+#include "results/training_figures.h"
+#include "train/checkpoint.h"
 
 namespace statenet {
 namespace {
@@ -63,8 +62,8 @@ Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
   return c;
 }
 
-// models.md §4: units without data are zero-masked in prediction and target and still
-// count in the mean.
+// Units without data are zero-masked in prediction and target and still count in the mean
+// (docs/models.md, Training protocol).
 torch::Tensor masked_mse(const torch::Tensor& prediction, const Clip& c) {
   return (prediction * c.mask - c.target).pow(2).mean();
 }
@@ -95,7 +94,7 @@ double mean_loss(const std::vector<Clip>& clips, const std::vector<torch::Tensor
   return clips.empty() ? NAN : sum / clips.size();
 }
 
-// Per-unit scores on the concatenation of the clips (models.md §5).
+// Per-unit scores on the concatenation of the clips (docs/metrics.md).
 // Row i of every clip's prediction [N, T_k], concatenated in clip order (as concatenate_trials).
 std::vector<float> concatenated_prediction(const std::vector<torch::Tensor>& predictions, std::size_t i) {
   std::vector<float> y;
@@ -145,155 +144,6 @@ class EpochScorer {
  private:
   std::vector<CcNormScorer> scorers_;
 };
-
-using State = std::vector<std::pair<std::string, torch::Tensor>>;
-State model_state(ResponseModel& m) {
-  State s;
-  for (const auto& p : m.named_parameters()) s.emplace_back("p." + p.key(), p.value());
-  for (const auto& b : m.named_buffers()) s.emplace_back("b." + b.key(), b.value());
-  return s;
-}
-State clone_state(ResponseModel& m) {
-  State s = model_state(m);
-  for (auto& [k, v] : s) v = v.detach().clone();
-  return s;
-}
-void load_state(ResponseModel& m, const State& s) {
-  torch::NoGradGuard no_grad;
-  State dst = model_state(m);
-  for (std::size_t i = 0; i < dst.size(); ++i) dst[i].second.copy_(s[i].second);
-}
-
-// A run's checkpoint: model, optimiser, best state, counters and curves, written atomically.
-struct Checkpoint {
-  int epoch = 0, best_epoch = 0;
-  double best_loss = INFINITY;
-  bool finished = false;
-  double train_seconds = 0;  // wall time of all epochs so far, across resumes
-  std::vector<double> train_loss, val_loss, val_cc, pass_seconds;
-};
-
-void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, const State& best,
-                     const Checkpoint& c) {
-  torch::serialize::OutputArchive a;
-  for (const auto& [k, v] : model_state(model)) a.write("model." + k, v.detach());
-  for (const auto& [k, v] : best) a.write("best." + k, v);
-  torch::serialize::OutputArchive o;
-  opt.save(o);
-  a.write("optimizer", o);
-  a.write("epoch", torch::tensor(static_cast<std::int64_t>(c.epoch)));
-  a.write("best_epoch", torch::tensor(static_cast<std::int64_t>(c.best_epoch)));
-  a.write("best_loss", torch::tensor(c.best_loss, torch::kFloat64));
-  a.write("finished", torch::tensor(static_cast<std::int64_t>(c.finished)));
-  auto doubles = [](const std::vector<double>& v) {
-    return torch::from_blob(const_cast<double*>(v.data()), {static_cast<std::int64_t>(v.size())}, torch::kFloat64).clone();
-  };
-  a.write("train_loss", doubles(c.train_loss));
-  a.write("val_loss", doubles(c.val_loss));
-  a.write("val_cc", doubles(c.val_cc));
-  a.write("pass_seconds", doubles(c.pass_seconds));
-  a.write("train_seconds", torch::tensor(c.train_seconds, torch::kFloat64));
-  AtomicFile out(path);
-  a.save_to(out.temp_path());
-  out.commit();
-}
-
-bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, State& best, Checkpoint& c) {
-  if (!fs::exists(path)) return false;
-  torch::serialize::InputArchive a;
-  try {
-    a.load_from(path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": unreadable checkpoint (" + std::string(e.what()).substr(0, 120) + ")");
-  }
-  torch::NoGradGuard no_grad;
-  try {
-    for (auto& [k, v] : model_state(model)) {
-      torch::Tensor t;
-      a.read("model." + k, t);
-      v.copy_(t);
-    }
-    for (auto& [k, v] : best) {
-      torch::Tensor t;
-      a.read("best." + k, t);
-      v.copy_(t);
-    }
-    torch::serialize::InputArchive o;
-    a.read("optimizer", o);
-    opt.load(o);
-  } catch (const c10::Error&) {
-    throw std::runtime_error(path + ": checkpoint of another model or run (remove it, or train into another directory)");
-  }
-  // A fresh tensor per read: InputArchive::read into a defined tensor keeps its dtype.
-  auto read = [&](const char* key) {
-    torch::Tensor t;
-    a.read(key, t);
-    return t.to(torch::kFloat64).contiguous();
-  };
-  auto vec = [&](const char* key) {
-    const torch::Tensor t = read(key);
-    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-  };
-  c.epoch = static_cast<int>(read("epoch").item<double>());
-  c.best_epoch = static_cast<int>(read("best_epoch").item<double>());
-  c.best_loss = read("best_loss").item<double>();
-  c.finished = read("finished").item<double>() != 0;
-  try {  // checkpoints written before timings were kept have none
-    c.train_seconds = read("train_seconds").item<double>();
-    c.pass_seconds = vec("pass_seconds");
-  } catch (const c10::Error&) {
-  }
-  c.train_loss = vec("train_loss"), c.val_loss = vec("val_loss"), c.val_cc = vec("val_cc");
-  return true;
-}
-
-void write_learning_curve(const std::string& path, const SeedResult& r) {
-  TextRenderer text;
-  Image img(80 + 900 + 110, 44 + 220 + 56 + 20 + 180 + 56);
-  text.draw(img, 80, 28, "seed " + std::to_string(r.seed) + (r.unit >= 0 ? ", unit " + std::to_string(r.unit) : "") +
-                             ": best epoch " + std::to_string(r.best_epoch) + " of " + std::to_string(r.epochs_run),
-            15, Rgb{30, 30, 30});
-  Series train{std::vector<float>(r.train_loss.begin(), r.train_loss.end()), Rgb{31, 119, 180}, "train loss", 1};
-  Series val{std::vector<float>(r.validation_loss.begin(), r.validation_loss.end()), Rgb{214, 39, 40}, "validation loss", 2};
-  SeriesPanelOptions o;
-  o.x_start = 1;
-  o.x_label = "";
-  o.y_label = "MSE";
-  draw_series(img, PlotArea{80, 44, 900, 220}, {train, val}, o, text);
-  Series cc{std::vector<float>(r.validation_cc_norm.begin(), r.validation_cc_norm.end()), Rgb{44, 160, 44}, "validation CC_norm", 2};
-  o.x_label = "epoch";
-  o.y_label = "CC_norm";
-  draw_series(img, PlotArea{80, 44 + 220 + 40, 900, 180}, {cc}, o, text);
-  write_png(path, img);
-}
-
-void write_prediction_plot(const std::string& path, const Dataset& d, const std::vector<Clip>& clips,
-                           const std::vector<torch::Tensor>& predictions, int unit_row, int unit_global, double cc_norm) {
-  TextRenderer text;
-  Series recorded, predicted;
-  recorded.label = "recorded PSTH";
-  recorded.colour = Rgb{120, 120, 120};
-  predicted.label = "prediction";
-  predicted.colour = Rgb{214, 39, 40};
-  predicted.width_px = 2;
-  for (std::size_t i = 0; i < clips.size(); ++i) {
-    const float* p = predictions[i][unit_row].data_ptr<float>();
-    const float* r = clips[i].target[0][unit_row].data_ptr<float>();
-    recorded.values.insert(recorded.values.end(), r, r + clips[i].target.size(2));
-    predicted.values.insert(predicted.values.end(), p, p + predictions[i].size(1));
-  }
-  const int width = static_cast<int>(std::clamp<std::size_t>(recorded.values.size() / 2, 600, 1400));
-  Image img(80 + width + 110, 44 + 260 + 56);
-  char title[256];
-  std::snprintf(title, sizeof title, "unit %s on the test clips: CC_norm %.3f", d.unit_ids[unit_global].c_str(), cc_norm);
-  text.draw(img, 80, 28, title, 15, Rgb{30, 30, 30});
-  SeriesPanelOptions o;
-  o.x_step = d.dt_ms / 1000.0;
-  o.y_label = "response per bin";
-  o.x_label = "time (s), test clips concatenated";
-  draw_series(img, PlotArea{80, 44, width, 260}, {recorded, predicted}, o, text);
-  write_png(path, img);
-}
 
 // Trains one model (one seed; all units or one) and scores it on its test clips.
 SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig& config, int seed,
@@ -447,7 +297,13 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
     int best_row = 0;
     for (std::size_t i = 1; i < r.test_units.size(); ++i)
       if (std::isfinite(r.test_units[i].cc_norm) && !(r.test_units[i].cc_norm <= r.test_units[best_row].cc_norm)) best_row = static_cast<int>(i);
-    write_prediction_plot(stem + "-prediction.png", d, test, predictions, best_row, units[best_row], r.test_units[best_row].cc_norm);
+    std::vector<float> recorded;
+    for (const Clip& c : test) {
+      const float* t = c.target[0][best_row].data_ptr<float>();
+      recorded.insert(recorded.end(), t, t + c.target.size(2));
+    }
+    write_prediction_plot(stem + "-prediction.png", d.unit_ids[units[best_row]], r.test_units[best_row].cc_norm, d.dt_ms, recorded,
+                          concatenated_prediction(predictions, best_row));
   }
   return r;
 }
@@ -495,13 +351,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
   auto write_results = [&] {
-    if (o.output_dir.empty()) return;
-    AtomicFile out(o.output_dir + "/results.json");
-    std::ofstream f(out.temp_path());
-    f << report_to_json(report);
-    f.close();
-    if (!f) throw std::runtime_error(out.final_path() + ": write failed (disk full?)");
-    out.commit();
+    if (!o.output_dir.empty()) write_results_file(o.output_dir + "/results.json", report);
   };
   // One seed: its run (population) or one run per unit (unit by unit).
   std::mutex progress_mutex;
@@ -532,22 +382,11 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   std::vector<char> is_finished(o.seeds, 0);
   auto publish = [&] {
     report.runs.clear();
-    std::vector<double> seed_raw, seed_norm;
-    for (int i = 0; i < o.seeds; ++i) {
-      if (!is_finished[i]) continue;
-      double raw = 0, norm = 0;
-      int n_raw = 0, n_norm = 0;
-      for (const SeedResult& r : finished[i]) {
-        report.runs.push_back(r);
-        if (std::isfinite(r.mean_cc_raw)) raw += r.mean_cc_raw, ++n_raw;
-        if (std::isfinite(r.mean_cc_norm)) norm += r.mean_cc_norm, ++n_norm;
-      }
-      seed_raw.push_back(n_raw ? raw / n_raw : NAN);
-      seed_norm.push_back(n_norm ? norm / n_norm : NAN);
-    }
-    const MeanSem raw = mean_and_sem(seed_raw), norm = mean_and_sem(seed_norm);
-    report.mean_cc_raw = raw.mean, report.sem_cc_raw = raw.sem;
-    report.mean_cc_norm = norm.mean, report.sem_cc_norm = norm.sem;
+    for (int i = 0; i < o.seeds; ++i)
+      if (is_finished[i]) report.runs.insert(report.runs.end(), finished[i].begin(), finished[i].end());
+    const SeedSummary summary = summarise_seeds(report.runs);
+    report.mean_cc_raw = summary.cc_raw.mean, report.sem_cc_raw = summary.cc_raw.sem;
+    report.mean_cc_norm = summary.cc_norm.mean, report.sem_cc_norm = summary.cc_norm.sem;
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     write_results();
   };
@@ -583,47 +422,6 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   }
   if (failure) std::rethrow_exception(failure);
   return report;
-}
-
-std::string report_to_json(const TrainReport& report) {
-  nlohmann::json j;
-  j["model"] = nlohmann::json::parse(report.model.to_json());
-  j["parameters"] = report.parameters;
-  j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
-                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
-                   {"device", report.device}};
-  if (report.model.architecture == Architecture::kTransformer)  // the only model with an input standardisation
-    j["training"]["input_standardisation"] = report.fit_input_to_data ? "training cochleagrams" : "none";
-  j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
-                  {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
-                  {"seconds", report.seconds}};
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  for (const auto& r : report.runs) {
-    nlohmann::json run = {{"seed", r.seed},
-                          {"unit", r.unit},
-                          {"split", {{"train", r.split.train}, {"validation", r.split.validation}, {"test", r.split.test}}},
-                          {"epochs_run", r.epochs_run},
-                          {"best_epoch", r.best_epoch},
-                          {"best_validation_loss", r.best_validation_loss},
-                          {"mean_cc_raw", num(r.mean_cc_raw)},
-                          {"mean_cc_norm", num(r.mean_cc_norm)},
-                          {"excluded_units", r.excluded_units},
-                          {"seconds", r.seconds},
-                          {"seconds_per_epoch", r.seconds_per_epoch},
-                          {"train_pass_seconds", r.train_pass_seconds},
-                          {"model", r.model_path},
-                          {"train_loss", r.train_loss},
-                          {"validation_loss", r.validation_loss}};
-    nlohmann::json vcc = nlohmann::json::array();
-    for (double v : r.validation_cc_norm) vcc.push_back(num(v));
-    run["validation_cc_norm"] = vcc;
-    nlohmann::json units = nlohmann::json::array();
-    for (const auto& u : r.test_units)
-      units.push_back({{"cc_raw", num(u.cc_raw)}, {"cc_norm", num(u.cc_norm)}, {"cc_max", num(u.cc_max)}});
-    run["test_units"] = units;
-    j["runs"].push_back(run);
-  }
-  return j.dump(1);
 }
 
 std::vector<float> predict_responses(const std::string& model_path, const std::vector<float>& cochleagram,

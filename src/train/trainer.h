@@ -1,5 +1,5 @@
 #pragma once
-// The paper's training protocol (models.md §4), torch-free interface:
+// The paper's training protocol (docs/models.md, Training protocol), torch-free interface:
 //   MSE on the PSTH (units without data for a clip masked to zero in prediction and
 //   target), AdamW (lr 1e-3, β 0.9/0.999, eps 1e-8, weight decay 0), batch of whole clips,
 //   full-clip BPTT from a zero state, validation after every epoch, best model kept, stop
@@ -16,7 +16,8 @@
 #include "data/dataset.h"
 #include "data/dataset_api.h"
 #include "metrics/response_metrics.h"
-#include "models/model_config.h"
+#include "model_format/model_config.h"
+#include "results/results_file.h"  // TrainReport, SeedResult
 
 namespace statenet {
 
@@ -28,7 +29,7 @@ struct TrainOptions {
   int max_epochs = 2000;         ///< safety bound (the paper states none)
   double learning_rate = 1e-3;
   int batch_size = 1;            ///< clips per step (clips of equal length only)
-  /// Start the output nonlinearity on the scale of the training PSTHs (models.md's generic
+  /// Start the output nonlinearity on the scale of the training PSTHs (the generic
   /// double-exponential init outputs 0.2–2.5 per bin against NS1's ~0.06). Default on.
   bool fit_output_to_data = true;
   /// Standardise the input per band with the training cochleagrams' mean and s.d. in models
@@ -54,34 +55,6 @@ struct InterruptedForTest : std::exception {
   const char* what() const noexcept override { return "training interrupted (test hook)"; }
 };
 
-struct SeedResult {
-  int seed = 0;
-  int unit = -1;                  ///< unit-by-unit fits: the unit; population: −1
-  Split split;
-  int epochs_run = 0, best_epoch = 0;
-  double best_validation_loss = 0.0;
-  std::vector<double> train_loss, validation_loss, validation_cc_norm;  ///< per epoch
-  std::vector<ResponseScores> test_units;  ///< per unit, on the concatenated test clips
-  double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
-  int excluded_units = 0;          ///< CC_norm NaN (SP ≤ 0 on the test set)
-  double seconds = 0.0, seconds_per_epoch = 0.0;  ///< all epochs (across resumes); per epoch incl. validation
-  std::vector<double> train_pass_seconds;          ///< per epoch: the training pass alone
-  std::string model_path;          ///< the exported best model (when output_dir is set)
-};
-
-struct TrainReport {
-  ModelConfig model;               ///< as trained (sizes and provenance filled in)
-  std::int64_t parameters = 0;     ///< of one model
-  int tbptt_k = 0;                 ///< 0 = full BPTT
-  bool tbptt_warmup = true;
-  bool fit_output_to_data = true;
-  bool fit_input_to_data = true;
-  std::string device = "cpu";
-  std::vector<SeedResult> runs;
-  double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
-  double seconds = 0.0;
-};
-
 struct TrainProgress {
   int seed = 0, seed_index = 0, seeds = 0;
   int unit = -1, units = 0;
@@ -94,9 +67,6 @@ struct TrainProgress {
 // split, or NaN in a cochleagram.
 TrainReport train_models(const Dataset& data, const TrainOptions& options,
                          const std::function<void(const TrainProgress&)>& progress = {});
-
-// The report as JSON (config, per-seed per-unit CC_raw / CC_norm, curves, timings).
-std::string report_to_json(const TrainReport& report);
 
 struct EvalReport {
   std::vector<ResponseScores> units;

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <random>
 
-#include "models/model_config.h"
-#include "models/safetensors.h"
+#include "model_format/model_config.h"
+#include "model_format/safetensors.h"
 #include "step/step_model.h"
 #include "support/test_support.h"
 

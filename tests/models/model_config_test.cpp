@@ -2,7 +2,7 @@
 // command line: every enumeration value survives to_string → parse and to_json → from_json,
 // and an unknown name gets one line that names the field and lists the known names.
 
-#include "models/model_config.h"
+#include "model_format/model_config.h"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "models/model_io.h"
-#include "models/safetensors.h"
+#include "model_format/safetensors.h"
 #include "support/model_zoo.h"
 #include "support/test_support.h"
 

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "audio/test_signals.h"
-#include "models/safetensors.h"
+#include "model_format/safetensors.h"
 #include "stream/file_input.h"
 #include "stream/prediction_writers.h"
 #include "support/allocation_counter.h"

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "models/model_io.h"
-#include "models/safetensors.h"
+#include "model_format/safetensors.h"
 #include "support/test_support.h"
 
 namespace statenet {

@@ -1,4 +1,4 @@
-#include "models/causal_conv2d.h"
+#include "train_ops/causal_conv2d.h"
 
 #include <ATen/Parallel.h>
 
@@ -6,7 +6,7 @@
 #include <atomic>
 #include <vector>
 
-#include "models/conv2d_kernels.h"
+#include "cpu_kernels/conv2d_kernels.h"
 
 namespace statenet {
 

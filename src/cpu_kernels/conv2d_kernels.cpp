@@ -1,4 +1,4 @@
-#include "models/conv2d_kernels.h"
+#include "cpu_kernels/conv2d_kernels.h"
 
 // The vector helpers below are always inlined: no v8 crosses a call, whatever the ABI says.
 #pragma GCC diagnostic ignored "-Wpsabi"

@@ -1,6 +1,6 @@
 // The LSTM recurrence as one operation against LibTorch's LSTM and its step-by-step form.
 
-#include "models/lstm_recurrence.h"
+#include "train_ops/lstm_recurrence.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "models/s4d_kernel.h"
+#include "train_ops/s4d_kernel.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,7 +1,7 @@
 // Our direct 2D-CNN convolution kernels against LibTorch's conv2d on the left-padded input:
 // outputs and all three gradients, over shapes that exercise every register-block remainder.
 
-#include "models/causal_conv2d.h"
+#include "train_ops/causal_conv2d.h"
 
 #include <gtest/gtest.h>
 

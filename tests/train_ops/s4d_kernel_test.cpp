@@ -1,6 +1,6 @@
 // The S4D kernel as one operation against the same map in LibTorch operations (float64).
 
-#include "models/s4d_kernel.h"
+#include "train_ops/s4d_kernel.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "models/lstm_recurrence.h"
+#include "train_ops/lstm_recurrence.h"
 
 #include <cmath>
 #include <vector>

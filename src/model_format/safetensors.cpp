@@ -1,4 +1,4 @@
-#include "models/safetensors.h"
+#include "model_format/safetensors.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "models/gru_recurrence.h"
+#include "train_ops/gru_recurrence.h"
 
 #include <cmath>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "models/model_config.h"
+#include "model_format/model_config.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // The GRU recurrence as one operation against LibTorch's GRU and its step-by-step form.
 
-#include "models/gru_recurrence.h"
+#include "train_ops/gru_recurrence.h"
 
 #include <gtest/gtest.h>
 

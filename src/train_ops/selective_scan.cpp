@@ -1,4 +1,4 @@
-#include "models/selective_scan.h"
+#include "train_ops/selective_scan.h"
 
 #include <ATen/Parallel.h>
 

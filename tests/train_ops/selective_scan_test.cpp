@@ -1,6 +1,6 @@
 // Mamba's selective scan as one operation against the same recursion in LibTorch operations.
 
-#include "models/selective_scan.h"
+#include "train_ops/selective_scan.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,170 @@
+#include "results/results_file.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "util/atomic_file.h"
+
+namespace statenet {
+namespace {
+
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+double number_or_nan(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : NAN;
+}
+
+}  // namespace
+
+SeedSummary summarise_seeds(const std::vector<SeedResult>& runs) {
+  std::map<int, std::pair<std::vector<double>, std::vector<double>>> by_seed;  // seed → finite (raw, norm) of its runs
+  for (const SeedResult& r : runs) {
+    auto& [raw, norm] = by_seed[r.seed];
+    if (std::isfinite(r.mean_cc_raw)) raw.push_back(r.mean_cc_raw);
+    if (std::isfinite(r.mean_cc_norm)) norm.push_back(r.mean_cc_norm);
+  }
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return v.empty() ? NAN : s / v.size();
+  };
+  SeedSummary s;
+  std::vector<double> seed_raw, seed_norm;
+  for (const auto& [seed, values] : by_seed) {
+    s.seeds.push_back(seed);
+    seed_raw.push_back(mean(values.first));
+    seed_norm.push_back(mean(values.second));
+  }
+  s.cc_raw = mean_and_sem(seed_raw);
+  s.cc_norm = mean_and_sem(seed_norm);
+  return s;
+}
+
+std::string results_label(const TrainReport& r) {
+  const ModelConfig& m = r.model;
+  std::string name = m.model_name();
+  if (m.is_statenet() && m.first_layer != FirstLayer::kLocallyConnected) name += " (" + to_string(m.first_layer) + ")";
+  if (m.output != Nonlinearity::kIdentity && (m.is_statenet() || m.architecture == Architecture::kL)) name += " + " + to_string(m.output);
+  if (m.architecture == Architecture::kTransformer && !r.fit_input_to_data) name += " (raw input)";
+  return name;
+}
+
+std::string results_to_json(const TrainReport& report) {
+  nlohmann::json j;
+  j["model"] = nlohmann::json::parse(report.model.to_json());
+  j["parameters"] = report.parameters;
+  j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
+                   {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
+                   {"device", report.device}};
+  if (report.model.architecture == Architecture::kTransformer)  // the only model with an input standardisation
+    j["training"]["input_standardisation"] = report.fit_input_to_data ? "training cochleagrams" : "none";
+  j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
+                  {"mean_cc_norm", report.mean_cc_norm}, {"sem_cc_norm", report.sem_cc_norm},
+                  {"seconds", report.seconds}};
+  for (const auto& r : report.runs) {
+    nlohmann::json run = {{"seed", r.seed},
+                          {"unit", r.unit},
+                          {"split", {{"train", r.split.train}, {"validation", r.split.validation}, {"test", r.split.test}}},
+                          {"epochs_run", r.epochs_run},
+                          {"best_epoch", r.best_epoch},
+                          {"best_validation_loss", r.best_validation_loss},
+                          {"mean_cc_raw", number(r.mean_cc_raw)},
+                          {"mean_cc_norm", number(r.mean_cc_norm)},
+                          {"excluded_units", r.excluded_units},
+                          {"seconds", r.seconds},
+                          {"seconds_per_epoch", r.seconds_per_epoch},
+                          {"train_pass_seconds", r.train_pass_seconds},
+                          {"model", r.model_path},
+                          {"train_loss", r.train_loss},
+                          {"validation_loss", r.validation_loss}};
+    nlohmann::json vcc = nlohmann::json::array();
+    for (double v : r.validation_cc_norm) vcc.push_back(number(v));
+    run["validation_cc_norm"] = vcc;
+    nlohmann::json units = nlohmann::json::array();
+    for (const auto& u : r.test_units)
+      units.push_back({{"cc_raw", number(u.cc_raw)}, {"cc_norm", number(u.cc_norm)}, {"cc_max", number(u.cc_max)}});
+    run["test_units"] = units;
+    j["runs"].push_back(run);
+  }
+  return j.dump(1);
+}
+
+void write_results_file(const std::string& path, const TrainReport& report) {
+  AtomicFile out(path);
+  std::ofstream f(out.temp_path());
+  f << results_to_json(report);
+  f.close();
+  if (!f) throw std::runtime_error(path + ": write failed (disk full?)");
+  out.commit();
+}
+
+TrainReport read_results_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(path + ": no such file (is it a 'statenet train' output directory?)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const std::exception&) {
+    throw std::runtime_error(path + ": not valid JSON");
+  }
+  TrainReport report;
+  try {
+    report.model = ModelConfig::from_json(j.at("model").dump());
+    report.parameters = j.value("parameters", std::int64_t{0});
+    const nlohmann::json training = j.value("training", nlohmann::json::object());
+    report.tbptt_k = training.value("tbptt_k", 0);
+    report.tbptt_warmup = training.value("tbptt_warmup", true);
+    report.fit_output_to_data = training.value("output_init", "training responses") != "generic";
+    // Runs from before the input standardisation have no such field: raw input.
+    report.fit_input_to_data = training.value("input_standardisation", "none") != "none";
+    report.device = training.value("device", "cpu");
+    const nlohmann::json summary = j.value("summary", nlohmann::json::object());
+    report.mean_cc_raw = number_or_nan(summary, "mean_cc_raw");
+    report.sem_cc_raw = number_or_nan(summary, "sem_cc_raw");
+    report.mean_cc_norm = number_or_nan(summary, "mean_cc_norm");
+    report.sem_cc_norm = number_or_nan(summary, "sem_cc_norm");
+    report.seconds = summary.value("seconds", 0.0);
+    for (const nlohmann::json& run : j.at("runs")) {
+      SeedResult r;
+      r.seed = run.value("seed", -1);
+      r.unit = run.value("unit", -1);
+      const nlohmann::json split = run.value("split", nlohmann::json::object());
+      r.split.train = split.value("train", std::vector<int>{});
+      r.split.validation = split.value("validation", std::vector<int>{});
+      r.split.test = split.value("test", std::vector<int>{});
+      r.epochs_run = run.value("epochs_run", 0);
+      r.best_epoch = run.value("best_epoch", 0);
+      r.best_validation_loss = number_or_nan(run, "best_validation_loss");
+      r.mean_cc_raw = number_or_nan(run, "mean_cc_raw");
+      r.mean_cc_norm = number_or_nan(run, "mean_cc_norm");
+      r.excluded_units = run.value("excluded_units", 0);
+      r.seconds = run.value("seconds", 0.0);
+      r.seconds_per_epoch = run.value("seconds_per_epoch", 0.0);
+      r.train_pass_seconds = run.value("train_pass_seconds", std::vector<double>{});
+      r.model_path = run.value("model", "");
+      r.train_loss = run.value("train_loss", std::vector<double>{});
+      r.validation_loss = run.value("validation_loss", std::vector<double>{});
+      for (const nlohmann::json& v : run.value("validation_cc_norm", nlohmann::json::array()))
+        r.validation_cc_norm.push_back(v.is_number() ? v.get<double>() : NAN);
+      for (const nlohmann::json& u : run.value("test_units", nlohmann::json::array())) {
+        ResponseScores scores;
+        scores.cc_raw = number_or_nan(u, "cc_raw");
+        scores.cc_norm = number_or_nan(u, "cc_norm");
+        scores.cc_max = number_or_nan(u, "cc_max");
+        r.test_units.push_back(scores);
+      }
+      report.runs.push_back(std::move(r));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": not a results file (" + e.what() + ")");
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return report;
+}
+
+}  // namespace statenet
