@@ -1,5 +1,5 @@
 // Per-frame cost and real-time factor of the streaming cochleagrams, single thread.
-// Input is generated before timing (cochlea.md S2 mixture); each iteration streams
+// Input is generated before timing (the test mixture, make_mixture_s2); each iteration streams
 // it through the front end in blocks of 256 samples, as an audio callback would.
 //
 //   build/bench/cochlea_bench --benchmark_min_time=0.5
@@ -52,7 +52,7 @@ void BM_Preset(benchmark::State& state, const std::string& name) {
   run(state, *fe, 2.0);
 }
 
-// Log-mel frames of the sizes in cochlea.md §5 (1 ms hop).
+// Log-mel frames of common sizes (1 ms hop).
 void BM_LogMel(benchmark::State& state) {
   StftCochleagramOptions o;
   o.sample_rate_hz = static_cast<double>(state.range(0));

@@ -1,5 +1,5 @@
 // Per-step cost of the step engine against LibTorch stepping the same weights, one frame at
-// a time, one thread, in one binary and one run (realtime.md §6). Models have the NS1 sizes
+// a time, one thread, in one binary and one run. Models have the NS1 sizes
 // (F = 34 bands, N = 73 units; StateNet LC 7×7 → H = 70) with random weights and batch-norm
 // statistics; every engine is checked against the LibTorch forward before timing.
 //

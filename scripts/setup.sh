@@ -18,7 +18,7 @@ packages=(
   # tests and benchmarks (h5py: the dataset files must be readable from Python)
   libgtest-dev libgmock-dev libbenchmark-dev python3-h5py
   # the real capture test: a PulseAudio server with a null sink, reached through ALSA's
-  # pulse plugin by PortAudio (realtime.md §7)
+  # pulse plugin by PortAudio (tests/stream/capture_test.cpp)
   pulseaudio pulseaudio-utils libasound2-plugins
 )
 # Only needed to regenerate golden files and to time the Python peer (tools/, bench/).

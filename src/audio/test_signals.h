@@ -16,7 +16,7 @@ AudioBuffer make_white_noise(double sigma, double duration_s, double sample_rate
                              std::uint64_t seed);
 // A unit impulse at sample `index` in `duration_s` of zeros.
 AudioBuffer make_impulse(std::int64_t index, double duration_s, double sample_rate_hz);
-// cochlea.md's S2: 440 Hz at 0.3 + 3 kHz at 0.15 + a 200→4200 Hz chirp at 0.2 +
+// The test mixture: 440 Hz at 0.3 + 3 kHz at 0.15 + a 200→4200 Hz chirp at 0.2 +
 // seeded white noise at 0.05.
 AudioBuffer make_mixture_s2(double duration_s, double sample_rate_hz, std::uint64_t seed = 1);
 // The built-in demo sound (about 3 s): a vocalisation-like harmonic sweep, two

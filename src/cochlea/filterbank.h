@@ -1,6 +1,7 @@
 #pragma once
-// Triangular filterbanks on a mel or log-frequency scale (cochlea.md §1.2, datasets.md
-// §1.4 recipe C), built once in float64 and applied in a sparse form.
+// Triangular filterbanks on a mel or log-frequency scale (docs/cochleagram.md, "Triangular
+// filterbanks"; NS1 recipe C in docs/datasets.md), built once in float64 and applied in a
+// sparse form.
 
 #include <string>
 #include <vector>

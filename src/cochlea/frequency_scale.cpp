@@ -4,7 +4,7 @@
 
 namespace statenet {
 namespace {
-// Slaney mel: linear part f/f_sp below 1 kHz, log part above (cochlea.md §1.1).
+// Slaney mel: linear part f/f_sp below 1 kHz, log part above.
 constexpr double kSlaneyFsp = 200.0 / 3.0;
 constexpr double kSlaneyMinLogHz = 1000.0;
 constexpr double kSlaneyMinLogMel = kSlaneyMinLogHz / kSlaneyFsp;  // 15

@@ -1,5 +1,5 @@
 #pragma once
-// Frequency scales for filterbanks (cochlea.md §1.1) and the ERB scale (§2.1).
+// Frequency scales for filterbanks and the ERB scale (docs/cochleagram.md, "Frequency scales").
 // All functions are pure and work in float64.
 
 #include <vector>

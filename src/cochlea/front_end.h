@@ -1,7 +1,7 @@
 #pragma once
 // The streaming cochleagram interface shared by the STFT and gammatone front ends.
 //
-// Framing (cochlea.md §3): frame t covers the `window` samples that END at
+// Framing (docs/design.md, "Framing and time"): frame t covers the `window` samples that END at
 //   e_t = round_half_even((t + 1) · hop_samples)      (exclusive end, zeros before sample 0)
 // and is emitted as soon as sample e_t − 1 has arrived: causal, and free of drift for
 // fractional hops (NS1: 244.140625 samples per 5 ms bin), because e_t is computed from
@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "util/realtime.h"
 
 namespace statenet {
 

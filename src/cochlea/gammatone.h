@@ -1,5 +1,5 @@
 #pragma once
-// Gammatone filterbank cochleagram (cochlea.md §2):
+// Gammatone filterbank cochleagram (docs/cochleagram.md, "Gammatone channels"):
 //   Slaney's ERB filters (4 cascaded biquads per channel, unit gain at cf) →
 //   y² averaged over a rectangular causal window ending at each frame end
 //   (power, or its square root = RMS as in Ellis' gammatonegram) → compression.
@@ -7,7 +7,7 @@
 // Channels are ERB-spaced by Slaney's ERBSpace rule (f_max excluded) and stored in
 // ASCENDING order (row 0 = lowest cf). The recursion runs in float64 for every
 // channel: float32 state loses up to 1.6e-3 relative accuracy at low cf/fs
-// (cochlea.md §2.3), and the filters are vectorised across channels, so double
+// (1.6e-3 relative error in float32 at 100 Hz/96 kHz), and the filters are vectorised across channels, so double
 // precision costs little.
 
 #include <array>
@@ -47,7 +47,7 @@ GammatoneChannelCoeffs design_gammatone_channel(double cf_hz, double sample_rate
 // Centre frequencies for the options, ascending. Throws std::invalid_argument.
 std::vector<double> gammatone_centre_frequencies(const GammatoneOptions& options);
 
-// Peak delay of a channel's envelope, 3/(2π·1.019·ERB(cf)) seconds (cochlea.md §2.2).
+// Peak delay of a channel's envelope, 3/(2π·1.019·ERB(cf)) seconds.
 double gammatone_envelope_delay_s(double cf_hz);
 
 class GammatoneCochleagram final : public FrontEnd {

@@ -1,5 +1,5 @@
 #pragma once
-// Named cochleagram recipes, one per paper dataset (datasets.md, cochlea.md §1.4).
+// Named cochleagram recipes, one per paper dataset (docs/cochleagram.md; the NS1 recipes in docs/datasets.md).
 //
 //   ns1      NS1 recipe C: 34 log10-frequency triangles (unit sum), 500 Hz–22 627 Hz,
 //            1/6 octave; symmetric Hamming 488, n_fft 1952, |X|; 20·log10 floored at

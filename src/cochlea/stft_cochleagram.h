@@ -1,9 +1,9 @@
 #pragma once
-// Streaming STFT cochleagram (cochlea.md §1, §3, §5):
+// Streaming STFT cochleagram (docs/cochleagram.md; framing in docs/design.md):
 //   ring buffer → window → zero-padded real FFT (FFTW) → |X| or |X|² →
 //   sparse triangular filterbank → compression,
 // or, with SpectralAnalysis::kDirectDft, a windowed DFT evaluated directly at each
-// band's centre frequency (Wehr/Asari "logspectrogram", datasets.md §4–5).
+// band's centre frequency (Wehr/Asari "logspectrogram", CRCNS ac-1).
 //
 // Params (StftCochleagramOptions) → coefficients (window, plan, filterbank; built in
 // the constructor) → state (ring buffer, frame counter; cleared by reset()).

@@ -1,6 +1,6 @@
 #pragma once
 // CRCNS aa-1 (Theunissen lab; zebra finch MLd and Field L) in its plain-text layout
-// (datasets.md §3):
+// (docs/datasets.md):
 //   <src>/all_stims/<class>/<name>.wav            32 kHz PCM
 //   <src>/<area>_cells/<cell>/<class>/stimN        one line: the wav file name
 //   <src>/<area>_cells/<cell>/<class>/spikeN       one line per trial: spike times (ms from onset)

@@ -1,5 +1,5 @@
 #pragma once
-// CRCNS ac-1 (Zador lab), MATLAB v5 files (datasets.md §4–5): intracellular
+// CRCNS ac-1 (Zador lab), MATLAB v5 files (docs/datasets.md): intracellular
 // recordings from single cells, each with its own stimuli, fitted unit by unit.
 //
 // Wehr (rat A1, whole-cell membrane potential):

@@ -16,8 +16,9 @@ struct Split {
 // A seeded random split of `stimuli` (mt19937_64 shuffle): round(train·n) for training,
 // round(validation·n) for validation (at least one each when n ≥ 3), the rest for
 // testing. NS1's 20 clips give 14 / 2 / 4. Throws std::invalid_argument on bad fractions.
-Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double train_fraction = 0.7,
-                   double validation_fraction = 0.1);
+constexpr double kPaperTrainFraction = 0.7, kPaperValidationFraction = 0.1;  ///< the paper's 70 / 10 / 20
+Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double train_fraction = kPaperTrainFraction,
+                   double validation_fraction = kPaperValidationFraction);
 // Indices 0..n−1.
 std::vector<int> all_stimuli(const Dataset& d);
 
@@ -39,7 +40,7 @@ ConcatenatedTrials concatenate_trials(const Dataset& d, const std::vector<int>& 
 std::vector<float> concatenate_cochleagrams(const Dataset& d, const std::vector<int>& stimuli);
 
 // Signal-power CC_max = √(SP/Var(r̄)) per unit over the given stimuli concatenated
-// (models.md §5): NaN for a unit with a single trial, 0 where SP ≤ 0.
+// (docs/metrics.md): NaN for a unit with a single trial, 0 where SP ≤ 0.
 std::vector<double> unit_cc_max(const Dataset& d, const std::vector<int>& stimuli);
 
 }  // namespace statenet

@@ -1,6 +1,6 @@
 #pragma once
 // NAT4 (Pennington & David 2023; ferret A1 / PEG) from its NEMS recording archives,
-// unpacked (datasets.md §2):
+// unpacked (docs/datasets.md):
 //   <src>/<AREA>_NAT4_ozgf.fs100.ch18/<rec>.{resp,stim}.{csv,json,epoch.csv}   population, 100 Hz
 //   <src>/<site>/<site>.resp.{h5,json,epoch.csv}                               per site, spike times
 //   <src>/<AREA>_pred_correlation.csv                                           cellid, sig_auditory

@@ -1,6 +1,6 @@
 #pragma once
 // Import of the NS1 recordings (Harper et al. 2016; Rahman et al. 2019) from their
-// original OSF layout into a statenet Dataset (datasets.md §1):
+// original OSF layout into a statenet Dataset (docs/datasets.md, "NS1 in detail"):
 //   <src>/MetadataSHEnCneurons.mat                        unit table (119 units)
 //   <src>/spikesandwav/<path of each unit>                 spike times per set and trial
 //   <src>/spikesandwav/SH.En.C/source.*.frozen.<k>         the 20 natural-sound waveforms
@@ -13,7 +13,7 @@
 namespace statenet {
 
 struct Ns1ImportOptions {
-  /// Trial smoothing: 0 = none (the paper-era default, datasets.md §1.3); otherwise a
+  /// Trial smoothing: 0 = none (the paper-era default); otherwise a
   /// raw, unnormalised Hann window of ⌊smooth_ms/dt⌋ taps (made odd), e.g. 21 → 5 taps.
   double smooth_ms = 0.0;
   std::string cochleagram_preset = "ns1";

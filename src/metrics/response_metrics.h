@@ -1,5 +1,5 @@
 #pragma once
-// Prediction-quality metrics for one unit (models.md §5), on plain arrays, float64
+// Prediction-quality metrics for one unit (docs/metrics.md), on plain arrays, float64
 // arithmetic, torch-free.
 //
 // Input: a prediction y[T] and the recorded trials r[M][T] of one unit, with the clips

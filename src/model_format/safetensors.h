@@ -1,5 +1,5 @@
 #pragma once
-// The safetensors file format (models.md §8), torch-free: an 8-byte little-endian header
+// The safetensors file format (docs/models.md, "Model files"; huggingface/safetensors), torch-free: an 8-byte little-endian header
 // length n, n bytes of JSON {name: {dtype, shape, data_offsets}, "__metadata__": {str: str}},
 // then the raw little-endian data. We write and read float32 tensors only.
 

@@ -17,7 +17,7 @@ namespace F = torch::nn::functional;
 OutputNonlinearityImpl::OutputNonlinearityImpl(Nonlinearity kind, int N) : kind_(kind) {
   auto uniform = [N](double lo, double hi) { return torch::empty({N}).uniform_(lo, hi); };
   if (kind == Nonlinearity::kDoubleExponential) {
-    // Later deepSTRF init (models.md §2.1): a ∈ [0.50, 1.62], b ∈ [0.21, 0.93].
+    // Later deepSTRF init (docs/models.md): a ∈ [0.50, 1.62], b ∈ [0.21, 0.93].
     p0_ = register_parameter("a", uniform(-0.43, 1.40));
     p1_ = register_parameter("b", uniform(-1.43, 0.43));
     p2_ = register_parameter("k", uniform(-0.5, 0.5));
@@ -88,7 +88,7 @@ torch::Tensor pad_past(const torch::Tensor& x, std::int64_t bins) {
 // conjugate pairs), S4D-Lin init A = −½ + iπn, B = 1, C ~ N(0, ½) complex, log-uniform dt
 // in [1e-3, 0.1], ZOH discretisation; y = K ∗ u + D·u through a causal FFT convolution with
 // the kernel K[l] = 2·Re Σ_n C_n·(e^{dtA_n} − 1)/A_n·e^{dtA_n·l}; then GELU, Linear(H → 2H),
-// GLU (models.md §1.1). Its recurrent form (h_n ← e^{dtA_n}·h_n + (e^{dtA_n} − 1)/A_n·u,
+// GLU (S4D: Gu et al. 2022). Its recurrent form (h_n ← e^{dtA_n}·h_n + (e^{dtA_n} − 1)/A_n·u,
 // y = 2·Re Σ C_n h_n + D·u) is the same map, for the step engine.
 class S4DCoreImpl : public torch::nn::Module {
  public:
@@ -125,7 +125,7 @@ class S4DCoreImpl : public torch::nn::Module {
 TORCH_MODULE(S4DCore);
 
 // Mamba's selective SSM block (Gu & Dao 2023; mamba.py's MambaBlock without its residual
-// and RMSNorm, models.md §1.1): d_inner 2H, d_state 16, d_conv 4, dt_rank ⌈H/16⌉.
+// and RMSNorm; Gu & Dao 2023): d_inner 2H, d_state 16, d_conv 4, dt_rank ⌈H/16⌉.
 class MambaCoreImpl : public torch::nn::Module {
  public:
   explicit MambaCoreImpl(int H) : inner_(2 * H), rank_((H + 15) / 16) {
@@ -170,7 +170,7 @@ class StateNet final : public ResponseModel {
   explicit StateNet(const ModelConfig& c) : ResponseModel(c) {
     const int K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
     if (c.first_layer == FirstLayer::kLocallyConnected) {
-      // Independent weights per frequency position, U[0, 1) init (models.md §1).
+      // Independent weights per frequency position, U[0, 1) init (the paper's Methods).
       lc_weight_ = register_parameter("lc_weight", torch::rand({C, K, L}));
       lc_bias_ = register_parameter("lc_bias", torch::rand({C, L}));
     } else if (c.first_layer == FirstLayer::kFullyConnected) {
@@ -322,7 +322,7 @@ class Strf final : public ResponseModel {
 
  private:
   // τ = 1 + d², α = 1 − 1/τ; recurrent: y[t] = α·y[t−1] + x[t]/τ from a zero state, or the
-  // code's 14-tap FIR truncation with replicate padding (models.md §2.2).
+  // code's 14-tap FIR truncation with replicate padding (docs/models.md, "DNet's decay").
   torch::Tensor leaky(const torch::Tensor& x, const torch::Tensor& d) {
     const torch::Tensor tau = (1 + d * d).view({1, -1, 1});
     const torch::Tensor alpha = 1 - 1 / tau;

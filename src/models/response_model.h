@@ -12,7 +12,7 @@
 
 namespace statenet {
 
-// Per-unit output nonlinearity on [B, N, T] (models.md §2.1):
+// Per-unit output nonlinearity on [B, N, T] (docs/models.md, "Output nonlinearities"):
 //   identity; double exponential a·exp(−exp(k·x − s)) + b with a, b = softplus(·);
 //   sigmoid b/(1 + exp(−(x − c)/d)).
 class OutputNonlinearityImpl : public torch::nn::Module {

@@ -1,7 +1,7 @@
 #pragma once
 // A labelled heat map figure: a matrix drawn with time (or any linear quantity) on x,
 // rows on y labelled at chosen values (e.g. band centre frequencies in Hz, on a log
-// axis), a colour bar, a title. Used for cochleagrams now, GradMaps and Dreams later.
+// axis), a colour bar, a title. Used for cochleagrams, GradMaps, Dreams and true STRFs.
 
 #include <string>
 #include <vector>

@@ -40,7 +40,7 @@ struct BatchNormFold {
 };
 BatchNormFold fold_batch_norm(TensorTable& t, const std::string& prefix, int channels);
 
-// The per-unit output nonlinearity (models.md §2.1), parameters precomputed:
+// The per-unit output nonlinearity (docs/models.md, "Output nonlinearities"), parameters precomputed:
 //   double exponential a·exp(−exp(k·y − s)) + b with a, b already softplus'ed;
 //   sigmoid b·σ((y − c)/d); identity.
 class OutputStage {

@@ -50,7 +50,7 @@ std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std:
 std::unique_ptr<StepModel> load_step_model(const std::string& path);
 
 // A StateNet-GRU's weights, ready for a batched step engine (the GPU one): per frame
-// u = σ(W₁x + b₁), the PyTorch GRU update of h from u, y = out(R·h + b_R) (models.md §1).
+// u = σ(W₁x + b₁), the PyTorch GRU update of h from u, y = out(R·h + b_R) (docs/models.md).
 struct GruStepWeights {
   int num_bands = 0, hidden = 0, num_units = 0;                 // F, H, N
   std::vector<float> first_weight, first_bias;                  // [H, F], [H]: LC/FC/CONV, batch norm folded

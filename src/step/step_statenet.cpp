@@ -1,5 +1,5 @@
 // StateNet in the step engine: first layer (LC, FC or CONV) with its batch norm folded in,
-// sigmoid, one recurrent core, linear readout, output nonlinearity (models.md §1).
+// sigmoid, one recurrent core, linear readout, output nonlinearity (docs/models.md).
 
 #include <algorithm>
 #include <cmath>

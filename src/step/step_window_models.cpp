@@ -1,4 +1,4 @@
-// The window-based baselines in the step engine (models.md §2): L, LN, NRF and DNet (an STRF
+// The window-based baselines in the step engine (docs/models.md): L, LN, NRF and DNet (an STRF
 // convolution over the last W frames), the 2D-CNN (three causal conv layers, each with its
 // own history) and the Transformer (one encoder layer over the last W frame tokens).
 
@@ -224,7 +224,7 @@ void layer_norm(float* x, int n, const float* gamma, const float* beta) noexcept
 // Tokens are the last W frames' embeddings W_tok·x + b_tok plus a learnt position; frames
 // before the signal start are zero, so their tokens are b_tok + position. One post-norm
 // encoder layer (multi-head self-attention, ReLU feed-forward), mean over the W tokens,
-// linear readout (models.md §2.3). The attention input projection is linear, so
+// linear readout (docs/models.md). The attention input projection is linear, so
 // W_in·(token + position) + b_in is kept as two parts: W_in·token once per frame (a history
 // like the tokens') and W_in·position + b_in per window slot, computed once. The other
 // per-token layers run over all W tokens at once (PanelMatrix::apply_many).

@@ -14,7 +14,7 @@
 namespace statenet {
 namespace {
 
-// --- Independent reference: written from cochlea.md §1.1–1.2, torchaudio's slope form.
+// --- Independent reference: written from the formulas of docs/cochleagram.md, torchaudio's slope form.
 double ref_mel(double f, bool htk) {
   if (htk) return 1127.0 * std::log(1.0 + f / 700.0);  // = 2595·log10(1 + f/700)
   const double f_sp = 200.0 / 3, logstep = std::log(6.4) / 27.0;
@@ -46,7 +46,7 @@ std::vector<double> ref_filterbank(double sr, int n_fft, int n_mels, double f_mi
 }
 
 TEST(Filterbank, melMatricesMatchIndependentFloat64FormulasOverTheWholeGrid) {
-  // cochlea.md §4 check 1: ≤ 1e-12 of max against float64.
+  // ≤ 1e-12 of max against float64.
   int cases = 0;
   for (double sr : {16000.0, 44100.0, 96000.0})
     for (int n_fft : {256, 512, 1024, 2048})
@@ -80,7 +80,7 @@ TEST(Filterbank, melMatricesMatchIndependentFloat64FormulasOverTheWholeGrid) {
 }
 
 TEST(Filterbank, melMatricesMatchTorchaudioGoldens) {
-  // cochlea.md §4 check 1: ≤ 2e-5 of max against torchaudio (float32).
+  // ≤ 2e-5 of max against torchaudio (float32).
   struct Case {
     const char* name;
     double sr;
@@ -114,7 +114,7 @@ TEST(Filterbank, melMatricesMatchTorchaudioGoldens) {
 }
 
 TEST(Filterbank, ns1LogFrequencyTrianglesFollowRecipeC) {
-  // datasets.md §1.4 recipe C: centres 500·2^(k/6), log10-frequency triangles with feet
+  // NS1 recipe C (docs/datasets.md): centres 500·2^(k/6), log10-frequency triangles with feet
   // at the neighbouring centres, rows summing to 1.
   FilterbankOptions o;
   o.scale = FrequencyScale::kLogFrequency;
@@ -146,7 +146,7 @@ TEST(Filterbank, ns1LogFrequencyTrianglesFollowRecipeC) {
 }
 
 TEST(Filterbank, coarseLowBandsAreReportedEmpty) {
-  // cochlea.md §1.3: 54 log-spaced triangles from 100 Hz at 96 kHz leave bands empty
+  // 54 log-spaced triangles from 100 Hz at 96 kHz leave bands empty
   // at short FFTs; a long FFT fills them all.
   FilterbankOptions o;
   o.scale = FrequencyScale::kLogFrequency;

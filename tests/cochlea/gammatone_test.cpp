@@ -25,7 +25,7 @@ double response(const GammatoneChannelCoeffs& c, double f_hz, double fs) {
   return std::abs(h);
 }
 
-// Independent design from cochlea.md §2.2, with the closed-form gain |N₁N₂N₃N₄/D⁴|.
+// Independent design from the design in docs/cochleagram.md, with the closed-form gain |N₁N₂N₃N₄/D⁴|.
 struct RefChannel {
   double b0[4], b1[4], a1, a2;
 };
@@ -55,7 +55,7 @@ RefChannel ref_design(double cf, double fs) {
 }
 
 TEST(Gammatone, erbSpaceFollowsSlaneysRule) {
-  // cochlea.md §2.1: Slaney ERBSpace(100, 8000, 8), descending, ends exactly at low.
+  // Slaney ERBSpace(100, 8000, 8), descending, ends exactly at low.
   const std::vector<double> expected = {5273, 3450, 2231, 1416, 871, 507, 263, 100};
   const auto cf = erb_space_slaney(100, 8000, 8);
   for (int i = 0; i < 8; ++i) EXPECT_NEAR(cf[i], expected[i], 0.5) << i;
@@ -79,7 +79,7 @@ TEST(Gammatone, coefficientsMatchAnIndependentDesignWithTheClosedFormGain) {
 }
 
 TEST(Gammatone, unitGainAtCfBandwidthAndPeak) {
-  // cochlea.md §4 check 9: |H(cf)| = 0 ± 1e-6 dB; 3 dB bandwidth 0.887·ERB ± 3 %; peak at
+  // |H(cf)| = 0 ± 1e-6 dB; 3 dB bandwidth 0.887·ERB ± 3 %; peak at
   // cf (dense grid); poles inside the unit circle for cf ≥ 20 Hz up to fs 192 kHz.
   for (double fs : {16000.0, 48000.0, 96000.0, 192000.0})
     for (double cf : {100.0, 250.0, 1000.0, 4000.0, 0.3 * fs}) {
@@ -104,7 +104,7 @@ TEST(Gammatone, unitGainAtCfBandwidthAndPeak) {
 }
 
 TEST(Gammatone, float64FilterOutputMatchesAnIndependentCascadeAtTheStressCase) {
-  // cochlea.md §4 check 8 stress case: 100 Hz @ 96 kHz on white noise; rtol 1e-5.
+  // Stress case: 100 Hz @ 96 kHz on white noise; rtol 1e-5.
   GammatoneOptions o;
   o.sample_rate_hz = 96000;
   o.num_channels = 3;
@@ -136,7 +136,7 @@ TEST(Gammatone, float64FilterOutputMatchesAnIndependentCascadeAtTheStressCase) {
 }
 
 TEST(Gammatone, streamedRmsCochleagramEqualsTheGtgramDefinition) {
-  // gtgram (cochlea.md §2.4): column t = √(mean of y² over the window ending at its
+  // gtgram (Ellis): column t = √(mean of y² over the window ending at its
   // end sample), here with window 25 ms > hop 10 ms (overlapping windows).
   GammatoneOptions o;
   o.sample_rate_hz = 16000;
@@ -180,7 +180,7 @@ TEST(Gammatone, aPureToneAtACentreFrequencyPeaksInThatChannel) {
 }
 
 TEST(Gammatone, envelopePeaksAtTheTheoreticalGroupDelay) {
-  // cochlea.md §2.2: the impulse response envelope peaks at 3/(2π·1.019·ERB): 3.5 ms at 1 kHz.
+  // The impulse response envelope peaks at 3/(2π·1.019·ERB): 3.5 ms at 1 kHz.
   const double fs = 96000, cf = 1000;
   GammatoneOptions o;
   o.sample_rate_hz = fs;

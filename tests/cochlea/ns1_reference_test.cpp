@@ -1,5 +1,5 @@
 // The ns1 presets on the real NS1 waveforms against the reference values of
-// datasets.md §1.4 (float64, recipes B and C). Skips when ../shared/data/ns1 is absent.
+// docs/datasets.md (float64, recipes B and C). Skips when ../shared/data/ns1 is absent.
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ namespace statenet {
 namespace {
 
 std::string ns1_wav(int stimulus) {
-  // Stimuli 0–11: source 1, frozen.1–12; 12–19: source 2, frozen.1–8 (datasets.md §1.1).
+  // Stimuli 0–11: source 1, frozen.1–12; 12–19: source 2, frozen.1–8.
   const bool first = stimulus < 12;
   return test::ns1_dir() + "/spikesandwav/SH.En.C/source." + (first ? "1" : "2") +
          ".sound.0.snr.0.token.0.fw." + (first ? "2" : "1") + ".frozen." +

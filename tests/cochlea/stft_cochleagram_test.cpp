@@ -1,4 +1,4 @@
-// The STFT front end against torchaudio and against the properties of cochlea.md §4.
+// The STFT front end against torchaudio and against the properties listed in docs/cochleagram.md.
 
 #include "cochlea/stft_cochleagram.h"
 
@@ -17,7 +17,7 @@ namespace {
 TEST(StftCochleagram, aa1PresetMatchesTorchaudioMelSpectrogramWithCausalFraming) {
   // Golden: torchaudio MelSpectrogram(32 kHz, n_fft 320, hop 32, 32 HTK mels, power 2,
   // center=False) on the input left-padded with n_fft − hop zeros, then a cube root.
-  // Tolerance (cochlea.md §4 check 2): power within 1e-3 relative where P > 1e-6·max,
+  // Tolerance: power within 1e-3 relative where P > 1e-6·max,
   // i.e. cube roots within 1e-3/3 relative.
   const test::Golden input = test::load_golden("aa1_input");
   const test::Golden golden = test::load_golden("aa1_cochleagram");
@@ -53,7 +53,7 @@ StftCochleagramOptions plain_options(double fs, int window, double hop_ms) {
 }
 
 TEST(StftCochleagram, anImpulseFirstAppearsInTheFrameWhoseWindowEndsAfterIt) {
-  // cochlea.md §4 check 4 (S3): impulse at sample 1000; hop 160; first non-zero frame
+  // impulse at sample 1000; hop 160; first non-zero frame
   // is ⌊1000/160⌋ = 6 (frame 6 covers [720, 1120)).
   StftCochleagram fe(plain_options(16000, 400, 10.0));
   const AudioBuffer s3 = make_impulse(1000, 1.0, 16000);
@@ -66,7 +66,7 @@ TEST(StftCochleagram, anImpulseFirstAppearsInTheFrameWhoseWindowEndsAfterIt) {
 }
 
 TEST(StftCochleagram, whiteNoiseBandPowerMatchesTheWindowEnergy) {
-  // cochlea.md §4 check 5 (S4): E|X_k|² = σ²·Σw² (periodic Hann: 3N/8), so a
+  // E|X_k|² = σ²·Σw² (periodic Hann: 3N/8), so a
   // slaney-normalised band holds σ²·(3N/8)·Σ_k w_bk on average. ±5 %, over 30 s so that
   // the narrowest (2-bin) bands average enough independent windows (~2 % s.d.).
   StftCochleagramOptions o = plain_options(16000, 512, 5.0);
@@ -108,7 +108,7 @@ TEST(StftCochleagram, aToneLandsInTheBandThatContainsIt) {
 }
 
 TEST(StftCochleagram, silenceGivesExactlyTheDocumentedFloor) {
-  // cochlea.md §4 check 6: every band equals the floor exactly, for every preset.
+  // every band equals the floor exactly, for every preset.
   for (const auto& name : cochleagram_preset_names()) {
     SCOPED_TRACE(name);
     auto fe = make_front_end(cochleagram_preset(name));

@@ -1,5 +1,5 @@
 // Streaming == offline, bit for bit, for every preset and many block sizes
-// (cochlea.md §4 checks 3 and 11).
+// (docs/cochleagram.md, "How they are checked").
 
 #include <gtest/gtest.h>
 

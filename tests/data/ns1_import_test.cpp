@@ -57,7 +57,7 @@ TEST(Ns1Import, realRecordingsGiveThePapersDatasetShapeRatesAndReliability) {
     }
   }
   for (int i = 0; i < 20 * 999; ++i) first_unit_stim0 += d.stimuli[0].unit_trials(0)[i];
-  EXPECT_EQ(spikes, 1755385.0) << "datasets.md §1.3: spikes kept in the trial tensor";
+  EXPECT_EQ(spikes, 1755385.0) << "spikes kept in the trial tensor (docs/datasets.md)";
   EXPECT_EQ(first_unit_stim0, 1207.0);
   // Mean rates within 1–50 spikes/s; reliability median near 0.745.
   for (int u = 0; u < d.num_units(); ++u) {

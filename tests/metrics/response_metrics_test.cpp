@@ -24,7 +24,7 @@ double var(const std::vector<double>& x) {
   return s / (x.size() - 1);
 }
 
-// Sahani & Linden's SP = [Var(Σ_m r_m) − Σ_m Var(r_m)] / (M(M − 1)), from models.md §5.
+// Sahani & Linden's SP = [Var(Σ_m r_m) − Σ_m Var(r_m)] / (M(M − 1)) (docs/metrics.md).
 double sahani_linden(const std::vector<float>& r, int M, int T) {
   std::vector<double> sum(T, 0.0);
   double sum_var = 0;

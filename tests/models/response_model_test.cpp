@@ -1,4 +1,4 @@
-// Every architecture: parameter counts against models.md §1.2/§2.3, shapes, causality,
+// Every architecture: parameter counts against the published ones (docs/models.md), shapes, causality,
 // the LC layer's gradient against finite differences, and export/reload.
 
 #include "models/response_model.h"

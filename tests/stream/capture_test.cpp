@@ -1,4 +1,4 @@
-// A real capture (realtime.md §7): a PulseAudio server with a null sink, the demo sound played
+// A real capture: a PulseAudio server with a null sink, the demo sound played
 // into it with paplay, captured by `statenet stream --input mic` through PortAudio, and the
 // predictions compared with offline processing of the same file. Its own binary, run alone by
 // ctest (RUN_SERIAL): on a starved CPU PulseAudio's null sink skips audio (seen with four busy
