@@ -14,7 +14,7 @@
 #include "plot/series.h"
 #include "plot/text.h"
 #ifdef STATENET_WITH_TRAINING
-#include "train/trainer.h"
+#include "train/evaluate.h"
 #endif
 
 namespace statenet {

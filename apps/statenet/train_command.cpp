@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "data/dataset.h"
 #include "progress.h"
+#include "train/evaluate.h"
 #include "train/trainer.h"
 
 namespace statenet {

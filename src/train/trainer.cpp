@@ -22,6 +22,7 @@
 #include "results/results_file.h"
 #include "results/training_figures.h"
 #include "train/checkpoint.h"
+#include "train/clips.h"
 
 namespace statenet {
 namespace {
@@ -32,95 +33,6 @@ using Clock = std::chrono::steady_clock;
 // With a fixed test set the remaining clips split 7 : 1 into training and validation, the
 // paper's 70 : 10 (NS1: 16 → 14 / 2).
 constexpr double kTrainShareBesideFixedTest = 7.0 / 8.0;
-
-// One clip: input [1, F, T], PSTH target [1, N, T] (0 where a unit has no data) and the
-// mask of units with data [1, N, 1].
-struct Clip {
-  int stimulus = 0;
-  torch::Tensor x, target, mask;
-};
-
-Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
-  const Stimulus& s = d.stimuli[k];
-  const int F = d.num_bands(), N = static_cast<int>(units.size());
-  const std::int64_t T = s.num_frames;
-  Clip c;
-  c.stimulus = k;
-  c.x = torch::from_blob(const_cast<float*>(s.cochleagram.data()), {1, F, T}, torch::kFloat32).clone();
-  c.target = torch::zeros({1, N, T});
-  c.mask = torch::zeros({1, N, 1});
-  auto target = c.target.accessor<float, 3>();
-  for (int i = 0; i < N; ++i) {
-    bool any = false;
-    for (std::int64_t t = 0; t < T; ++t) {
-      double sum = 0;
-      int n = 0;
-      for (int m = 0; m < s.num_trials; ++m) {
-        const float v = s.response(units[i], m, t);
-        if (!std::isnan(v)) sum += v, ++n;
-      }
-      if (n) target[0][i][t] = static_cast<float>(sum / n), any = true;
-    }
-    c.mask[0][i][0] = any ? 1.0f : 0.0f;
-  }
-  return c;
-}
-
-// Units without data are zero-masked in prediction and target and still count in the mean
-// (docs/models.md, Training protocol).
-torch::Tensor masked_mse(const torch::Tensor& prediction, const Clip& c) {
-  return (prediction * c.mask - c.target).pow(2).mean();
-}
-
-// Stacks clips of equal length into one batch.
-Clip stack(const std::vector<const Clip*>& clips) {
-  Clip b;
-  std::vector<torch::Tensor> x, y, m;
-  for (const Clip* c : clips) x.push_back(c->x), y.push_back(c->target), m.push_back(c->mask);
-  b.x = torch::cat(x), b.target = torch::cat(y), b.mask = torch::cat(m);
-  return b;
-}
-
-// Eval-mode predictions of every clip, [N, T_k] each, on the CPU (the model may be on a GPU).
-std::vector<torch::Tensor> predict(ResponseModel& model, const std::vector<Clip>& clips) {
-  torch::NoGradGuard no_grad;
-  model.eval();
-  const torch::Device device = model.parameters().front().device();
-  std::vector<torch::Tensor> out;
-  for (const Clip& c : clips) out.push_back(model.forward(c.x.to(device))[0].to(torch::kCPU).contiguous());
-  return out;
-}
-
-// Mean masked MSE of predictions made by predict().
-double mean_loss(const std::vector<Clip>& clips, const std::vector<torch::Tensor>& predictions) {
-  double sum = 0;
-  for (std::size_t i = 0; i < clips.size(); ++i) sum += masked_mse(predictions[i].unsqueeze(0), clips[i]).item<double>();
-  return clips.empty() ? NAN : sum / clips.size();
-}
-
-// Per-unit scores on the concatenation of the clips (docs/metrics.md).
-// Row i of every clip's prediction [N, T_k], concatenated in clip order (as concatenate_trials).
-std::vector<float> concatenated_prediction(const std::vector<torch::Tensor>& predictions, std::size_t i) {
-  std::vector<float> y;
-  for (const torch::Tensor& p : predictions) {
-    const float* row = p[static_cast<std::int64_t>(i)].data_ptr<float>();
-    y.insert(y.end(), row, row + p.size(1));
-  }
-  return y;
-}
-
-std::vector<ResponseScores> score(const Dataset& d, const std::vector<Clip>& clips, const std::vector<torch::Tensor>& predictions,
-                                  const std::vector<int>& units) {
-  std::vector<int> stimuli;
-  for (const Clip& c : clips) stimuli.push_back(c.stimulus);
-  std::vector<ResponseScores> out;
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    const ConcatenatedTrials trials = concatenate_trials(d, stimuli, units[i]);
-    out.push_back(score_response(concatenated_prediction(predictions, i).data(),
-                                 TrialsView{trials.values.data(), trials.num_trials, trials.num_bins}));
-  }
-  return out;
-}
 
 // The population's mean CC_norm on a fixed set of clips, scored after every epoch: the trials'
 // part of the metric is prepared once per unit (full scores cost ~0.4 s per NS1 epoch).
@@ -312,16 +224,6 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
   return r;
 }
 
-void check_data(const Dataset& d, const ModelConfig& c) {
-  if (c.num_bands != d.num_bands()) {
-    throw std::invalid_argument("the model expects " + std::to_string(c.num_bands) + " frequency bands, the dataset '" + d.name +
-                                "' has " + std::to_string(d.num_bands()));
-  }
-  for (std::size_t k = 0; k < d.stimuli.size(); ++k)
-    for (float v : d.stimuli[k].cochleagram)
-      if (!std::isfinite(v)) throw std::invalid_argument("dataset '" + d.name + "': stimulus " + std::to_string(k) + " has a non-finite cochleagram value");
-}
-
 }  // namespace
 
 TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::function<void(const TrainProgress&)>& progress) {
@@ -426,51 +328,6 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   }
   if (failure) std::rethrow_exception(failure);
   return report;
-}
-
-std::vector<float> predict_responses(const std::string& model_path, const std::vector<float>& cochleagram,
-                                     std::int64_t T, ModelConfig* config) {
-  std::shared_ptr<ResponseModel> model = load_model(model_path);
-  const int F = model->config().num_bands;
-  if (static_cast<std::int64_t>(cochleagram.size()) != F * T) {
-    throw std::invalid_argument(model_path + ": the model expects " + std::to_string(F) + " bands, the cochleagram has " +
-                                std::to_string(T > 0 ? cochleagram.size() / T : 0));
-  }
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::from_blob(const_cast<float*>(cochleagram.data()), {1, F, T}, torch::kFloat32);
-  const torch::Tensor y = model->forward(x)[0].contiguous();
-  if (config) *config = model->config();
-  return std::vector<float>(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
-}
-
-EvalReport evaluate_model(const std::string& model_path, const Dataset& d, const std::vector<int>& stimuli_in, int threads) {
-  torch::set_num_threads(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
-  std::shared_ptr<ResponseModel> model = load_model(model_path);
-  const ModelConfig& c = model->config();
-  check_data(d, c);
-  // Units: by id when the model names them, else all (a population model) or the first.
-  std::vector<int> units;
-  if (!c.unit_ids.empty()) {
-    for (const auto& id : c.unit_ids) {
-      auto it = std::find(d.unit_ids.begin(), d.unit_ids.end(), id);
-      if (it == d.unit_ids.end()) throw std::invalid_argument(model_path + ": unit " + id + " is not in dataset '" + d.name + "'");
-      units.push_back(static_cast<int>(it - d.unit_ids.begin()));
-    }
-  } else {
-    if (c.num_units != d.num_units()) throw std::invalid_argument(model_path + ": the model predicts " + std::to_string(c.num_units) + " units, the dataset has " + std::to_string(d.num_units()));
-    units.resize(d.num_units());
-    std::iota(units.begin(), units.end(), 0);
-  }
-  const std::vector<int> stimuli = stimuli_in.empty() ? all_stimuli(d) : stimuli_in;
-  std::vector<Clip> clips;
-  for (int k : stimuli) clips.push_back(make_clip(d, k, units));
-  EvalReport e;
-  e.units = score(d, clips, predict(*model, clips), units);
-  const PopulationSummary summary = summarise(e.units);
-  e.mean_cc_raw = summary.mean_cc_raw;
-  e.mean_cc_norm = summary.mean_cc_norm;
-  e.excluded_units = summary.excluded_units;
-  return e;
 }
 
 }  // namespace statenet

@@ -68,18 +68,4 @@ struct TrainProgress {
 TrainReport train_models(const Dataset& data, const TrainOptions& options,
                          const std::function<void(const TrainProgress&)>& progress = {});
 
-struct EvalReport {
-  std::vector<ResponseScores> units;
-  double mean_cc_raw = 0.0, mean_cc_norm = 0.0;
-  int excluded_units = 0;
-};
-// Runs an exported model on one cochleagram [F, T] (band-major) and returns its predicted
-// responses [N, T] (unit-major), with the model's configuration. Offline (LibTorch).
-std::vector<float> predict_responses(const std::string& model_path, const std::vector<float>& cochleagram,
-                                     std::int64_t num_frames, ModelConfig* config = nullptr);
-
-// Evaluates an exported model on the given stimuli of a dataset (all if empty).
-EvalReport evaluate_model(const std::string& model_path, const Dataset& data, const std::vector<int>& stimuli = {},
-                          int threads = 0);
-
 }  // namespace statenet

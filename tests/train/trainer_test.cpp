@@ -1,6 +1,7 @@
 // The training protocol: recovery of a simulated linear neuron, early stopping with the
 // best model restored, resume after a kill, and clear errors on bad input.
 
+#include "train/evaluate.h"
 #include "train/trainer.h"
 
 #include <gtest/gtest.h>
