@@ -1,6 +1,6 @@
 #pragma once
 // Many independent StateNet-GRU streams advanced one frame per call on a CUDA GPU: one model
-// shared, one hidden state per stream (issue 7). Each step is one fused kernel — first
+// shared, one hidden state per stream. Each step is one fused kernel — first
 // layer + sigmoid, GRU update, readout, output nonlinearity — replayed from a CUDA Graph
 // together with the copy of the frames in and of the rates out. This header has no CUDA
 // types, so torch-free and CUDA-free code can include it.
