@@ -44,6 +44,9 @@ struct StreamOptions {
   bool gpu = false;
   std::vector<std::string> inputs;
   int copies = 1;
+  std::string spikes;
+  std::uint64_t seed = 0;
+  double refractory_ms = 0.0;
 };
 
 void run_stream(const StreamOptions& o) {
@@ -64,6 +67,11 @@ void run_stream(const StreamOptions& o) {
   po.block_samples = o.block;
   po.max_seconds = o.seconds;
   po.record_input = !o.record.empty();
+  po.spikes = !o.spikes.empty();
+  if (!(o.refractory_ms >= 0) || !std::isfinite(o.refractory_ms))
+    throw std::runtime_error("--refractory-ms " + std::to_string(o.refractory_ms) + ": expected a finite number ≥ 0");
+  po.spike_options.seed = o.seed;
+  po.spike_options.refractory_s = o.refractory_ms / 1e3;
   StreamPipeline pipeline(po);
 
   std::unique_ptr<AudioSource> source;
@@ -88,6 +96,8 @@ void run_stream(const StreamOptions& o) {
   if (o.to_stdout) pipeline.add_sink(csv);
   TerminalViewSink view;
   if (o.view == "on" || (o.view == "auto" && ::isatty(STDOUT_FILENO) && !o.to_stdout)) pipeline.add_sink(view);
+  std::unique_ptr<SpikeFileWriter> spikes;
+  if (!o.spikes.empty()) pipeline.add_sink(*(spikes = std::make_unique<SpikeFileWriter>(o.spikes, info)));
   std::unique_ptr<LatencyJsonWriter> latency_json;
   if (!o.latency_json.empty()) pipeline.add_sink(*(latency_json = std::make_unique<LatencyJsonWriter>(o.latency_json, mic ? "mic" : o.input)));
 
@@ -117,7 +127,12 @@ void run_stream(const StreamOptions& o) {
   if (mic)
     std::fprintf(out, "device input latency (PortAudio) %.1f ms, plus the front end's window of %.1f ms\n", s.device_latency_s * 1e3,
                  s.window_s * 1e3);
+  if (spikes)
+    std::fprintf(out, "spikes %lld (seed %llu, refractory %.2f ms; %lld over a unit's per-frame maximum)\n",
+                 static_cast<long long>(c.spikes), static_cast<unsigned long long>(o.seed), o.refractory_ms,
+                 static_cast<long long>(c.spike_overflow));
   if (file) std::fprintf(out, "wrote %s\n", o.output.c_str());
+  if (spikes) std::fprintf(out, "wrote %s (%lld spikes, + .json)\n", o.spikes.c_str(), static_cast<long long>(spikes->spikes_written()));
   if (!o.record.empty()) std::fprintf(out, "wrote %s (the input as received)\n", o.record.c_str());
   if (latency_json) std::fprintf(out, "wrote %s\n", o.latency_json.c_str());
 }
@@ -143,6 +158,12 @@ void add_stream_command(CLI::App& app) {
   cmd->add_flag("--stdout", o->to_stdout, "Print predictions as CSV on stdout (the summary goes to stderr)");
   cmd->add_option("--view", o->view, "Live terminal view: auto (on a terminal), on or off")->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
   cmd->add_option("--latency-json", o->latency_json, "Write the latency histogram and drop counts as JSON");
+  cmd->add_option("--spikes", o->spikes,
+                  "Draw Poisson spikes from the predicted rates (spikes/s = max(0, rate)/dt, sub-frame times) and\n"
+                  "write them: .csv (unit,unit_id,sample,time_s) or binary (int32 unit, int64 sample, float64 time_s),\n"
+                  "with a .json sidecar");
+  cmd->add_option("--seed", o->seed, "With --spikes: the random seed (the same seed and input give the same spikes)")->capture_default_str();
+  cmd->add_option("--refractory-ms", o->refractory_ms, "With --spikes: absolute refractory period")->capture_default_str();
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
   cmd->add_flag("--gpu", o->gpu, "Stream the --inputs files at once on the GPU, one batched step per frame (StateNet-GRU)");
   cmd->add_option("--inputs", o->inputs, "With --gpu: audio files, one stream each")->delimiter(',');

@@ -43,6 +43,8 @@ StreamInfo StreamPipeline::info(const AudioSource& source) const {
     i.unit_names.push_back(u < static_cast<int>(c.unit_ids.size()) ? c.unit_ids[u] : "unit" + std::to_string(u));
   i.sample_rate_hz = sample_rate_hz();
   i.frame_period_s = frame_period_s();
+  i.spikes = options_.spikes;
+  i.spike_options = options_.spike_options;
   i.display_low = display_.low;
   i.display_high = display_.high;
   return i;
@@ -72,6 +74,7 @@ StreamSummary StreamPipeline::run(AudioSource& source) {
   model_->reset();
   front_end_->reset();
   StreamProcessor processor(*front_end_, *model_, options_.queue_predictions, wait);
+  if (options_.spikes) processor.generate_spikes(options_.spike_options);
   std::vector<float> block(static_cast<std::size_t>(options_.block_samples));
   std::atomic<std::int64_t> samples_in{0};
   std::atomic<bool> producer_done{false};
@@ -120,6 +123,8 @@ StreamSummary StreamPipeline::run(AudioSource& source) {
     p.dropped_input_blocks = h.dropped_blocks;
     p.input_overflows = h.input_overflows;
     p.non_finite_samples = processor.non_finite_samples();
+    p.spikes = processor.spikes();
+    p.spike_overflow = processor.spike_overflow();
     return p;
   };
   double last_latency_us = 0.0;

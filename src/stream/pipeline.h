@@ -46,6 +46,8 @@ struct StreamPipelineOptions {
   double max_seconds = 0.0;        ///< stop after this much audio; 0 = when the source ends or stop()
   bool record_input = false;       ///< keep the input as processed (recorded_input()); needs a
                                    ///< source of known length or max_seconds (sized up front)
+  bool spikes = false;             ///< draw Poisson spikes from every frame's rates (Prediction::spikes)
+  SpikeGeneratorOptions spike_options;  ///< seed, refractory period
 };
 
 class StreamPipeline {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "stream/latency_histogram.h"
+#include "stream/spike_generator.h"
 
 namespace statenet {
 
@@ -19,6 +20,8 @@ struct Prediction {
   double latency_us = 0.0;       ///< arrival of the hop's last sample → prediction ready
   const float* bands = nullptr;  ///< F cochleagram values of the frame
   const float* rates = nullptr;  ///< N predicted responses
+  const Spike* spikes = nullptr; ///< this frame's spikes in time order (when the pipeline generates them)
+  int num_spikes = 0;
 };
 
 // What a stream is, fixed before the first prediction.
@@ -30,6 +33,8 @@ struct StreamInfo {
   std::vector<std::string> unit_names;  ///< N names (the dataset's unit ids, else "unit<k>")
   double sample_rate_hz = 0.0;     ///< of the audio the front end analyses
   double frame_period_s = 0.0;     ///< dt: the front end's hop
+  bool spikes = false;             ///< predictions carry spikes (rates → spikes/s: max(0, r)/dt)
+  SpikeGeneratorOptions spike_options;
   float display_low = 0.0f;        ///< cochleagram values for the darkest and brightest colour
   float display_high = 0.0f;       ///< (the front end's compression: its floor, a full-scale tone)
 };
@@ -43,6 +48,8 @@ struct StreamProgress {
   std::int64_t dropped_input_blocks = 0; ///< live input the source could not queue
   std::int64_t input_overflows = 0;      ///< the audio device's own overflow flags
   std::int64_t non_finite_samples = 0;   ///< replaced by 0 before the front end
+  std::int64_t spikes = 0;               ///< generated (dropped predictions' spikes included)
+  std::int64_t spike_overflow = 0;       ///< spikes beyond a unit's per-frame maximum
 };
 
 struct StreamSummary {

@@ -1,5 +1,6 @@
 #include "stream/prediction_writers.h"
 
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -73,6 +74,49 @@ void CsvStreamWriter::begin(const StreamInfo& info) {
 }
 
 void CsvStreamWriter::consume(const Prediction& p) { std::fputs(prediction_csv_row(p, units_, frame_period_s_).c_str(), out_); }
+
+SpikeFileWriter::SpikeFileWriter(const std::string& path, const StreamInfo& info)
+    : file_(path), csv_(has_suffix(path, ".csv")), info_(info) {
+  if (!info.spikes) throw std::invalid_argument(path + ": the stream draws no spikes (StreamPipelineOptions::spikes)");
+  out_.open(file_.temp_path(), std::ios::binary);
+  if (!out_) throw std::runtime_error(path + ": cannot write");
+  if (csv_) out_ << "unit,unit_id,sample,time_s\n";
+}
+
+void SpikeFileWriter::consume(const Prediction& p) {
+  for (int i = 0; i < p.num_spikes; ++i) {
+    const Spike& s = p.spikes[i];
+    if (csv_) {
+      char row[160];
+      std::snprintf(row, sizeof row, "%d,%s,%lld,%.9f\n", s.unit, info_.unit_names[s.unit].c_str(), static_cast<long long>(s.sample), s.time_s);
+      out_ << row;
+    } else {
+      char record[20];
+      std::memcpy(record, &s.unit, 4);
+      std::memcpy(record + 4, &s.sample, 8);
+      std::memcpy(record + 12, &s.time_s, 8);
+      out_.write(record, sizeof record);
+    }
+  }
+  spikes_ += p.num_spikes;
+}
+
+void SpikeFileWriter::end(const StreamSummary& summary) {
+  out_.close();
+  if (!out_) throw std::runtime_error(file_.final_path() + ": write failed");
+  file_.commit();
+  std::ostringstream j;
+  j << "{\"format\": \"statenet-spikes\", \"version\": 1, \"records\": "
+    << (csv_ ? "\"csv: unit,unit_id,sample,time_s\"" : "\"little-endian {int32 unit, int64 sample, float64 time_s}, 20 bytes\"")
+    << ", \"spikes\": " << spikes_ << ", \"sample_rate_hz\": " << info_.sample_rate_hz << ", \"dt_ms\": " << info_.frame_period_s * 1e3
+    << ", \"rate_conversion\": \"spikes/s = max(0, prediction)/dt (the model's target per bin as a count)\""
+    << ", \"process\": \"inhomogeneous Poisson, rate constant within each bin\", \"seed\": " << info_.spike_options.seed
+    << ", \"refractory_ms\": " << info_.spike_options.refractory_s * 1e3 << ", \"dropped_predictions\": " << summary.counts.dropped_predictions
+    << ", \"spike_overflow\": " << summary.counts.spike_overflow << ", \"unit_ids\": [";
+  for (std::size_t u = 0; u < info_.unit_names.size(); ++u) j << (u ? ", " : "") << "\"" << info_.unit_names[u] << "\"";
+  j << "]}\n";
+  write_text_file(file_.final_path() + ".json", j.str());
+}
 
 LatencyJsonWriter::LatencyJsonWriter(std::string path, std::string input_label)
     : path_(std::move(path)), input_label_(std::move(input_label)) {}

@@ -57,6 +57,26 @@ class CsvStreamWriter final : public PredictionSink {
   double frame_period_s_ = 0.0;
 };
 
+// The spikes of every prediction it receives: .csv ("unit,unit_id,sample,time_s" rows) or any
+// other extension binary (little-endian records of int32 unit, int64 sample, float64 time_s;
+// 20 bytes each, no padding); both with a sidecar <path>.json stating the record layout, the
+// sample rate, how rates became spikes/s, the seed, the refractory period and the unit ids.
+// Opens its temporary file at construction; commits at end(). Needs StreamInfo::spikes.
+class SpikeFileWriter final : public PredictionSink {
+ public:
+  SpikeFileWriter(const std::string& path, const StreamInfo& info);
+  void consume(const Prediction& p) override;
+  void end(const StreamSummary& summary) override;
+  std::int64_t spikes_written() const { return spikes_; }
+
+ private:
+  AtomicFile file_;
+  bool csv_;
+  StreamInfo info_;
+  std::ofstream out_;
+  std::int64_t spikes_ = 0;
+};
+
 // The summary's latency histogram and drop counts as JSON, at end():
 // {"input", "mode", "audio_s", "wall_s", "frames", "dropped_predictions", "dropped_input_blocks",
 //  "input_overflows", "non_finite_samples", "latency": LatencyHistogram::to_json()}

@@ -13,6 +13,15 @@ StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capa
   for (int i = 0; i < capacity; ++i) free_.enqueue(i);
 }
 
+void StreamProcessor::generate_spikes(const SpikeGeneratorOptions& options) {
+  spike_generator_ = std::make_unique<SpikeGenerator>(units_, options);
+  rates_hz_.assign(units_, 0.0f);
+  spikes_per_slot_ = spike_generator_->capacity();
+  slot_spikes_.assign(slot_frame_.size() * spikes_per_slot_, Spike{});
+  dropped_spikes_.assign(spikes_per_slot_, Spike{});
+  slot_num_spikes_.assign(slot_frame_.size(), 0);
+}
+
 void StreamProcessor::process(const float* samples, std::size_t n, std::int64_t arrival_ns) noexcept {
   arrival_ns_ = arrival_ns;
   // Copy through a fixed scratch block, zeroing non-finite samples (a broken device or file
@@ -44,6 +53,18 @@ void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noe
     rates = dst + bands_;
   }
   model_.step(bands, rates);
+  int num_spikes = 0;
+  if (spike_generator_) {  // over response bin t: the hop that ends the frame
+    const double fs = front_end_.sample_rate_hz(), hop = front_end_.hop_samples();
+    const double start_s = frame_index > 0 ? frame_end_sample(frame_index - 1, hop) / fs : 0.0;
+    const double end_s = frame_end_sample(frame_index, hop) / fs;
+    const float per_second = static_cast<float>(fs / hop);
+    for (int u = 0; u < units_; ++u) rates_hz_[u] = rates[u] * per_second;
+    Spike* out = slot >= 0 ? slot_spikes_.data() + static_cast<std::size_t>(slot) * spikes_per_slot_ : dropped_spikes_.data();
+    num_spikes = spike_generator_->process(rates_hz_.data(), start_s, end_s, fs, out);
+    spikes_.fetch_add(num_spikes, std::memory_order_relaxed);
+    spike_overflow_.store(spike_generator_->overflow(), std::memory_order_relaxed);
+  }
   const std::int64_t latency = steady_now_ns() - arrival_ns_;
   latency_.record(latency);
   frames_.fetch_add(1, std::memory_order_relaxed);
@@ -52,6 +73,7 @@ void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noe
     return;
   }
   slot_frame_[slot] = frame_index;
+  if (spike_generator_) slot_num_spikes_[slot] = num_spikes;
   slot_latency_ns_[slot] = latency;
   filled_.try_enqueue(slot);  // capacity = number of slots: never full
 }
@@ -66,6 +88,8 @@ bool StreamProcessor::pop(Prediction& out) {
   out.latency_us = slot_latency_ns_[slot] / 1e3;
   out.bands = base;
   out.rates = base + bands_;
+  out.spikes = spike_generator_ ? slot_spikes_.data() + static_cast<std::size_t>(slot) * spikes_per_slot_ : nullptr;
+  out.num_spikes = spike_generator_ ? slot_num_spikes_[slot] : 0;
   return true;
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cochlea/front_end.h"
@@ -29,6 +30,9 @@ class StreamProcessor final : public FrameSink {
 
   /// `capacity` predictions may wait for the consumer. front_end and model must outlive this.
   StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full);
+  /// Also draws spikes from every frame's rates (max(0, r)/dt spikes/s; dropped frames too, so
+  /// the spike trains do not depend on the consumer). Call before the first process().
+  void generate_spikes(const SpikeGeneratorOptions& options);
 
   /// Producer thread: feeds n samples whose last one arrived at `arrival_ns` (steady clock,
   /// ns). Non-finite samples are replaced by 0 and counted. [RT unless wait_when_full]
@@ -43,6 +47,8 @@ class StreamProcessor final : public FrameSink {
   std::int64_t frames() const { return frames_.load(std::memory_order_relaxed); }
   std::int64_t dropped_predictions() const { return dropped_.load(std::memory_order_relaxed); }
   std::int64_t non_finite_samples() const { return non_finite_.load(std::memory_order_relaxed); }
+  std::int64_t spikes() const { return spikes_.load(std::memory_order_relaxed); }
+  std::int64_t spike_overflow() const { return spike_overflow_.load(std::memory_order_relaxed); }
   /// Per-frame latencies; read it once the producer has stopped.
   const LatencyHistogram& latency() const { return latency_; }
 
@@ -60,7 +66,13 @@ class StreamProcessor final : public FrameSink {
   int held_ = -1;  // the slot the consumer holds
   std::vector<float> scratch_, dropped_rates_;  // a block of audio; the rates of a dropped frame
   LatencyHistogram latency_;
-  std::atomic<std::int64_t> frames_{0}, dropped_{0}, non_finite_{0};
+  std::atomic<std::int64_t> frames_{0}, dropped_{0}, non_finite_{0}, spikes_{0}, spike_overflow_{0};
+  // Spikes (generate_spikes): the generator, rates in Hz, per slot capacity() spikes and a count.
+  std::unique_ptr<SpikeGenerator> spike_generator_;
+  std::vector<float> rates_hz_;
+  std::vector<Spike> slot_spikes_, dropped_spikes_;
+  std::vector<int> slot_num_spikes_;
+  int spikes_per_slot_ = 0;
 };
 
 }  // namespace statenet

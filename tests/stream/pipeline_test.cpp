@@ -276,6 +276,7 @@ TEST(StreamPipeline, theProcessingThreadAllocatesNothingPerBlockOrFrame) {
   const Reference& ref = reference();
   StreamPipelineOptions o = options();
   o.record_input = true;  // the recording path runs on that thread too
+  o.spikes = true;        // and the spike generator
   o.block_samples = 97;
   StreamPipeline pipeline(o);
   FileSource file(ref.audio, Pacing::kAsFastAsPossible);
@@ -414,6 +415,81 @@ TEST(StreamPipeline, badOptionsAndFailuresEndWithOneClearError) {
   failing.add_sink(thrower);
   FileSource file(reference().audio, Pacing::kAsFastAsPossible);
   EXPECT_EQ(error_of([&] { failing.run(file); }), "sink failed at frame 20");
+}
+
+}  // namespace
+}  // namespace statenet
+
+namespace statenet {
+namespace {
+
+// The pipeline's spikes are the generator's on the offline rates, frame for frame (the same
+// seed, rates and bin edges), and the spike file holds exactly what the sinks received.
+TEST(StreamPipeline, spikesAreTheGeneratorsOnTheOfflineRatesAndTheFileHoldsThem) {
+  const Reference& ref = reference();
+  const std::string dir = test::temp_dir();
+  StreamPipelineOptions o = options();
+  o.spikes = true;
+  o.spike_options.seed = 11;
+  o.spike_options.refractory_s = 0.001;
+  StreamPipeline pipeline(o);
+  FileSource source(ref.audio, Pacing::kAsFastAsPossible);
+  const StreamInfo info = pipeline.info(source);
+  SpikeFileWriter csv(dir + "/s.csv", info), bin(dir + "/s.bin", info);
+  struct Keep final : PredictionSink {
+    std::vector<Spike> spikes;
+    void consume(const Prediction& p) override { spikes.insert(spikes.end(), p.spikes, p.spikes + p.num_spikes); }
+  } keep;
+  for (PredictionSink* s : std::initializer_list<PredictionSink*>{&csv, &bin, &keep}) pipeline.add_sink(*s);
+  const StreamSummary s = pipeline.run(source);
+  ASSERT_GT(keep.spikes.size(), 100u);
+  EXPECT_EQ(s.counts.spikes, static_cast<std::int64_t>(keep.spikes.size()));
+
+  // Offline: the same generator over the offline rates, bins [e_{t−1}, e_t) of the ns1 hop.
+  SpikeGenerator g(ref.units, o.spike_options);
+  std::vector<Spike> frame(g.capacity()), expected;
+  std::vector<float> hz(ref.units);
+  const double fs = kNs1RateHz, hop = 244.140625;
+  for (std::int64_t t = 0; t < ref.frames(); ++t) {
+    for (int u = 0; u < ref.units; ++u) hz[u] = ref.rates[t * ref.units + u] * static_cast<float>(fs / hop);
+    const int n = g.process(hz.data(), t > 0 ? frame_end_sample(t - 1, hop) / fs : 0.0, frame_end_sample(t, hop) / fs, fs, frame.data());
+    expected.insert(expected.end(), frame.begin(), frame.begin() + n);
+  }
+  ASSERT_EQ(keep.spikes.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(keep.spikes[i].unit, expected[i].unit) << "spike " << i;
+    ASSERT_EQ(keep.spikes[i].time_s, expected[i].time_s) << "spike " << i;
+    ASSERT_EQ(keep.spikes[i].sample, expected[i].sample) << "spike " << i;
+  }
+  // The binary file: 20-byte records, bit for bit.
+  const std::string bytes = slurp(dir + "/s.bin");
+  ASSERT_EQ(bytes.size(), 20 * expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    std::int32_t unit;
+    std::int64_t sample;
+    double time_s;
+    std::memcpy(&unit, bytes.data() + 20 * i, 4);
+    std::memcpy(&sample, bytes.data() + 20 * i + 4, 8);
+    std::memcpy(&time_s, bytes.data() + 20 * i + 12, 8);
+    ASSERT_EQ(unit, expected[i].unit);
+    ASSERT_EQ(sample, expected[i].sample);
+    ASSERT_EQ(time_s, expected[i].time_s);
+  }
+  // The CSV: header, one row per spike naming the unit; the sidecar states the conversion.
+  std::istringstream lines(slurp(dir + "/s.csv"));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "unit,unit_id,sample,time_s");
+  std::size_t rows = 0;
+  while (std::getline(lines, line)) {
+    if (rows == 0) EXPECT_EQ(line.rfind(std::to_string(expected[0].unit) + "," + info.unit_names[expected[0].unit] + ",", 0), 0u) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, expected.size());
+  const std::string sidecar = slurp(dir + "/s.csv.json");
+  EXPECT_NE(sidecar.find("\"rate_conversion\": \"spikes/s = max(0, prediction)/dt"), std::string::npos) << sidecar;
+  EXPECT_NE(sidecar.find("\"seed\": 11"), std::string::npos) << sidecar;
+  EXPECT_NE(sidecar.find("\"refractory_ms\": 1"), std::string::npos) << sidecar;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -136,6 +137,30 @@ TEST(StreamCli, fileInputMatchesOfflineProcessingAndWritesOutputs) {
   std::stringstream js;
   js << j.rdbuf();
   EXPECT_NE(js.str().find("\"dropped_predictions\": 0"), std::string::npos) << js.str();
+}
+
+TEST(StreamCli, spikesWithTheSameSeedAreTheSameFile) {
+  const std::string dir = test::temp_dir();
+  const std::string bin = STATENET_BINARY;
+  auto run = [&](const std::string& name, int seed) {
+    const auto r = test::run_command(bin + " stream --fast --view off --seconds 2 --spikes " + dir + "/" + name + " --seed " +
+                                     std::to_string(seed) + " --refractory-ms 2");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("(seed " + std::to_string(seed) + ", refractory 2.00 ms"), std::string::npos) << r.output;
+    std::ifstream f(dir + "/" + name);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  const std::string a = run("a.csv", 3), b = run("b.csv", 3), c = run("c.csv", 4);
+  EXPECT_EQ(a.rfind("unit,unit_id,sample,time_s\n", 0), 0u);
+  EXPECT_GT(std::count(a.begin(), a.end(), '\n'), 10);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/a.csv.json"));
+  const auto bad = test::run_command(bin + " stream --fast --view off --seconds 1 --spikes " + dir + "/x.csv --refractory-ms -1");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("--refractory-ms -1"), std::string::npos) << bad.output;
 }
 
 TEST(StreamCli, badInputsGetOneLineErrors) {
