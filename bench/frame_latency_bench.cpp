@@ -7,6 +7,7 @@
 //   FrameLatency/frontend_only      the same blocks through the front end alone
 //   FrameLatency/step_only          the model step alone on precomputed frames
 //   FrameLatency/clock_only         two clock reads back to back (the machine's own jitter)
+//   FrameLatency/spikes_only        Poisson spikes of 73 units from one frame's rates (mean time)
 // Compare with `statenet stream --fast --latency-json` (the threaded pipeline).
 
 #include <benchmark/benchmark.h>
@@ -20,6 +21,7 @@
 #include "cochlea/presets.h"
 #include "stream/latency_histogram.h"
 #include "step/step_model.h"
+#include "stream/spike_generator.h"
 
 namespace {
 
@@ -120,10 +122,28 @@ void ClockOnly(benchmark::State& state) {
   report(state, h);
 }
 
+// Spikes for the NS1 population's 73 units from one frame of rates (5 ms), at a mean rate of
+// state.range(0) spikes/s per unit (NS1's units fire 12/s on average), beside the step above.
+void SpikesOnly(benchmark::State& state) {
+  constexpr int kUnits = 73;
+  constexpr double kFs = 48828.125, kDt = 0.005;
+  SpikeGenerator g(kUnits, {1, 0.001, 16});
+  std::vector<Spike> out(g.capacity());
+  std::vector<float> rates(kUnits);
+  for (int u = 0; u < kUnits; ++u) rates[u] = static_cast<float>(state.range(0) * (0.5 + u / double(kUnits)));
+  std::int64_t t = 0, spikes = 0;
+  for (auto _ : state) {
+    spikes += g.process(rates.data(), t * kDt, (t + 1) * kDt, kFs, out.data());
+    ++t;
+  }
+  state.counters["spikes_per_frame"] = static_cast<double>(spikes) / t;
+}
+
 BENCHMARK(FrontendAndStep)->Name("FrameLatency/frontend_and_step")->ArgName("ftz")->Arg(0)->Arg(1)->Iterations(200000);
 BENCHMARK(FrontendOnly)->Name("FrameLatency/frontend_only")->Iterations(200000);
 BENCHMARK(StepOnly)->Name("FrameLatency/step_only")->Iterations(1000000);
 BENCHMARK(ClockOnly)->Name("FrameLatency/clock_only")->Iterations(2000000);
+BENCHMARK(SpikesOnly)->Name("FrameLatency/spikes_only")->ArgName("hz")->Arg(12)->Arg(100);
 
 }  // namespace
 

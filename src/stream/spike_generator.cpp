@@ -76,9 +76,8 @@ int SpikeGenerator::process(const float* rates_hz, double start_s, double end_s,
       t = refractory_until_[u];
     }
   }
-  // Time order across units (insertion sort: a frame holds a handful of spikes).
-  for (int i = 1; i < count; ++i)
-    for (int j = i; j > 0 && out[j].time_s < out[j - 1].time_s; --j) std::swap(out[j], out[j - 1]);
+  // Time order across units (std::sort works in place: no allocation).
+  std::sort(out, out + count, [](const Spike& a, const Spike& b) { return a.time_s < b.time_s; });
   return count;
 }
 
