@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   # numerical and I/O libraries (found by CMake, see cmake/Dependencies.cmake)
   libfftw3-dev libsndfile1-dev libsoxr-dev libhdf5-dev libmatio-dev
-  portaudio19-dev libreaderwriterqueue-dev
+  portaudio19-dev libreaderwriterqueue-dev libzmq3-dev
   nlohmann-json3-dev libcli11-dev libstb-dev fonts-dejavu-core
   libtorch-dev
   # a fast BLAS for LibTorch's matrix products: Debian's LibTorch links the generic libblas.so.3,
@@ -17,6 +17,8 @@ packages=(
   libopenblas0-openmp
   # tests and benchmarks (h5py: the dataset files must be readable from Python)
   libgtest-dev libgmock-dev libbenchmark-dev python3-h5py
+  # the ZeroMQ subscriber of docs/zmq.md, which the tests run
+  python3-zmq python3-numpy
   # the real capture test: a PulseAudio server with a null sink, reached through ALSA's
   # pulse plugin by PortAudio (tests/stream/capture_test.cpp)
   pulseaudio pulseaudio-utils libasound2-plugins

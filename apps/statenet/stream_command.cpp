@@ -18,6 +18,7 @@
 #include "stream/model_front_end.h"
 #include "stream/pipeline.h"
 #include "stream/prediction_writers.h"
+#include "net/zmq_publisher.h"
 #include "stream/terminal_view.h"
 #include "stream_gpu.h"
 
@@ -47,6 +48,7 @@ struct StreamOptions {
   std::string spikes;
   std::uint64_t seed = 0;
   double refractory_ms = 0.0;
+  ZmqPublisherOptions zmq;
 };
 
 void run_stream(const StreamOptions& o) {
@@ -96,6 +98,8 @@ void run_stream(const StreamOptions& o) {
   if (o.to_stdout) pipeline.add_sink(csv);
   TerminalViewSink view;
   if (o.view == "on" || (o.view == "auto" && ::isatty(STDOUT_FILENO) && !o.to_stdout)) pipeline.add_sink(view);
+  std::unique_ptr<ZmqPublisher> zmq;
+  if (!o.zmq.endpoint.empty()) pipeline.add_sink(*(zmq = std::make_unique<ZmqPublisher>(o.zmq)));
   std::unique_ptr<SpikeFileWriter> spikes;
   if (!o.spikes.empty()) pipeline.add_sink(*(spikes = std::make_unique<SpikeFileWriter>(o.spikes, info)));
   std::unique_ptr<LatencyJsonWriter> latency_json;
@@ -131,6 +135,9 @@ void run_stream(const StreamOptions& o) {
     std::fprintf(out, "spikes %lld (seed %llu, refractory %.2f ms; %lld over a unit's per-frame maximum)\n",
                  static_cast<long long>(c.spikes), static_cast<unsigned long long>(o.seed), o.refractory_ms,
                  static_cast<long long>(c.spike_overflow));
+  if (zmq)
+    std::fprintf(out, "zmq: %lld messages published on %s, %lld dropped (subscribers behind)\n", static_cast<long long>(zmq->messages_sent()),
+                 zmq->endpoint().c_str(), static_cast<long long>(zmq->dropped()));
   if (file) std::fprintf(out, "wrote %s\n", o.output.c_str());
   if (spikes) std::fprintf(out, "wrote %s (%lld spikes, + .json)\n", o.spikes.c_str(), static_cast<long long>(spikes->spikes_written()));
   if (!o.record.empty()) std::fprintf(out, "wrote %s (the input as received)\n", o.record.c_str());
@@ -162,6 +169,11 @@ void add_stream_command(CLI::App& app) {
                   "Draw Poisson spikes from the predicted rates (spikes/s = max(0, rate)/dt, sub-frame times) and\n"
                   "write them: .csv (unit,unit_id,sample,time_s) or binary (int32 unit, int64 sample, float64 time_s),\n"
                   "with a .json sidecar");
+  cmd->add_option("--zmq", o->zmq.endpoint,
+                  "Publish every frame's rates (and spikes) over ZeroMQ: tcp://127.0.0.1:5556, ipc://PATH (docs/zmq.md)");
+  cmd->add_option("--zmq-wait-subscribers", o->zmq.wait_for_subscribers,
+                  "With --zmq: wait for this many subscribers before streaming (up to 5 s)")->capture_default_str();
+  cmd->add_option("--zmq-hwm", o->zmq.send_high_water_mark, "With --zmq: messages queued per subscriber before drops")->capture_default_str();
   cmd->add_option("--seed", o->seed, "With --spikes: the random seed (the same seed and input give the same spikes)")->capture_default_str();
   cmd->add_option("--refractory-ms", o->refractory_ms, "With --spikes: absolute refractory period")->capture_default_str();
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");

@@ -37,6 +37,7 @@ StreamInfo StreamPipeline::info(const AudioSource& source) const {
   StreamInfo i;
   i.input = source.name();
   i.model = c.model_name();
+  i.front_end = c.cochleagram;
   i.num_bands = c.num_bands;
   i.num_units = c.num_units;
   for (int u = 0; u < c.num_units; ++u)
@@ -147,7 +148,7 @@ StreamSummary StreamPipeline::run(AudioSource& source) {
         last_progress = now;
       }
       if (done && !any) break;
-      if (!any) std::this_thread::sleep_for(kIdleWait);
+      if (!any) processor.wait_for_prediction(kIdleWait);
     }
   } catch (...) {
     // A sink failed: stop the processing thread, freeing queue slots it may be waiting for.
@@ -174,6 +175,8 @@ StreamSummary StreamPipeline::run(AudioSource& source) {
   summary.device_latency_s = source.health().device_latency_s;
   summary.window_s = front_end_->window_samples() / fs;
   summary.latency = processor.latency();
+  for (PredictionSink* s : sinks_)
+    if (!s->name().empty()) summary.sink_drops.emplace_back(s->name(), s->dropped());
   for (PredictionSink* s : sinks_) s->end(summary);
   return summary;
 }

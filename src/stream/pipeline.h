@@ -57,7 +57,8 @@ class StreamPipeline {
   static constexpr double kRateToleranceHz = 0.5;
   /// How often sinks get progress() (about 30 redraws a second).
   static constexpr std::chrono::milliseconds kProgressPeriod{33};
-  /// How long the sink thread sleeps when no prediction is waiting.
+  /// The longest the sink thread sleeps when no prediction is waiting (a published prediction
+  /// wakes it at once).
   static constexpr std::chrono::milliseconds kIdleWait{2};
 
   /// Loads the model and builds its front end (front_end_for_model). Throws std::runtime_error

@@ -28,6 +28,7 @@ struct Prediction {
 struct StreamInfo {
   std::string input;               ///< "built-in demo sound", a path, "microphone 'name'"
   std::string model;               ///< e.g. "statenet-gru"
+  std::string front_end;           ///< the front end's recorded description
   int num_bands = 0;               ///< F
   int num_units = 0;               ///< N
   std::vector<std::string> unit_names;  ///< N names (the dataset's unit ids, else "unit<k>")
@@ -59,6 +60,7 @@ struct StreamSummary {
   double device_latency_s = 0.0;     ///< the audio device's own input latency (live input)
   double window_s = 0.0;             ///< the front end's analysis window
   LatencyHistogram latency;          ///< every frame's latency, dropped ones included
+  std::vector<std::pair<std::string, std::int64_t>> sink_drops;  ///< named sinks' dropped()
 };
 
 class PredictionSink {
@@ -72,6 +74,9 @@ class PredictionSink {
   /// After the last prediction, when the stream ended without error: files are committed
   /// here. When the stream fails, end() is not called and the sink's destructor cleans up.
   virtual void end(const StreamSummary& summary) {}
+  /// What this sink could not deliver (a network peer that fell behind), for the summary.
+  virtual std::int64_t dropped() const { return 0; }
+  virtual std::string name() const { return {}; }
 };
 
 }  // namespace statenet

@@ -126,7 +126,9 @@ void LatencyJsonWriter::end(const StreamSummary& s) {
   j << "{\"input\": \"" << input_label_ << "\", \"mode\": \"" << s.mode << "\", \"audio_s\": " << s.counts.audio_s << ", \"wall_s\": " << s.wall_s
     << ", \"frames\": " << s.counts.frames << ", \"dropped_predictions\": " << s.counts.dropped_predictions
     << ", \"dropped_input_blocks\": " << s.counts.dropped_input_blocks << ", \"input_overflows\": " << s.counts.input_overflows
-    << ", \"non_finite_samples\": " << s.counts.non_finite_samples << ", \"latency\": " << s.latency.to_json() << "}\n";
+    << ", \"non_finite_samples\": " << s.counts.non_finite_samples;
+  for (const auto& [sink, dropped] : s.sink_drops) j << ", \"" << sink << "_dropped\": " << dropped;
+  j << ", \"latency\": " << s.latency.to_json() << "}\n";
   write_text_file(path_, j.str());
 }
 

@@ -1,5 +1,7 @@
 #include "stream/stream_processor.h"
 
+#include <time.h>
+
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -11,6 +13,20 @@ StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capa
       slots_(static_cast<std::size_t>(capacity) * (bands_ + units_)), slot_frame_(capacity), slot_latency_ns_(capacity),
       free_(capacity), filled_(capacity), scratch_(kScratchSamples), dropped_rates_(units_) {
   for (int i = 0; i < capacity; ++i) free_.enqueue(i);
+  sem_init(&published_, 0, 0);
+}
+
+StreamProcessor::~StreamProcessor() { sem_destroy(&published_); }
+
+void StreamProcessor::wait_for_prediction(std::chrono::microseconds timeout) {
+  timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  const long long ns = deadline.tv_nsec + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+  deadline.tv_sec += static_cast<time_t>(ns / 1000000000);
+  deadline.tv_nsec = static_cast<long>(ns % 1000000000);
+  if (sem_clockwait(&published_, CLOCK_MONOTONIC, &deadline) == 0)
+    while (sem_trywait(&published_) == 0) {  // one wake-up takes every prediction waiting
+    }
 }
 
 void StreamProcessor::generate_spikes(const SpikeGeneratorOptions& options) {
@@ -76,6 +92,7 @@ void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noe
   if (spike_generator_) slot_num_spikes_[slot] = num_spikes;
   slot_latency_ns_[slot] = latency;
   filled_.try_enqueue(slot);  // capacity = number of slots: never full
+  sem_post(&published_);
 }
 
 bool StreamProcessor::pop(Prediction& out) {

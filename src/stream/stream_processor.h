@@ -11,7 +11,10 @@
 
 #include <readerwriterqueue/readerwriterqueue.h>
 
+#include <semaphore.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -30,6 +33,9 @@ class StreamProcessor final : public FrameSink {
 
   /// `capacity` predictions may wait for the consumer. front_end and model must outlive this.
   StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full);
+  ~StreamProcessor();
+  StreamProcessor(const StreamProcessor&) = delete;
+  StreamProcessor& operator=(const StreamProcessor&) = delete;
   /// Also draws spikes from every frame's rates (max(0, r)/dt spikes/s; dropped frames too, so
   /// the spike trains do not depend on the consumer). Call before the first process().
   void generate_spikes(const SpikeGeneratorOptions& options);
@@ -40,6 +46,9 @@ class StreamProcessor final : public FrameSink {
 
   /// Consumer thread: the oldest waiting prediction, valid until release(); false if none.
   bool pop(Prediction& out);
+  /// Consumer thread: sleeps until a prediction is published or `timeout` has passed. The
+  /// processing thread wakes it with sem_post (no allocation, no lock, never blocks).
+  void wait_for_prediction(std::chrono::microseconds timeout);
   void release();
 
   int num_bands() const { return bands_; }
@@ -64,6 +73,7 @@ class StreamProcessor final : public FrameSink {
   std::vector<std::int64_t> slot_frame_, slot_latency_ns_;
   moodycamel::ReaderWriterQueue<int> free_, filled_;
   int held_ = -1;  // the slot the consumer holds
+  sem_t published_;  // posted once per published prediction
   std::vector<float> scratch_, dropped_rates_;  // a block of audio; the rates of a dropped frame
   LatencyHistogram latency_;
   std::atomic<std::int64_t> frames_{0}, dropped_{0}, non_finite_{0}, spikes_{0}, spike_overflow_{0};
