@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   # numerical and I/O libraries (found by CMake, see cmake/Dependencies.cmake)
   libfftw3-dev libsndfile1-dev libsoxr-dev libhdf5-dev libmatio-dev
-  portaudio19-dev libreaderwriterqueue-dev libzmq3-dev
+  portaudio19-dev libreaderwriterqueue-dev libzmq3-dev liblo-dev
   nlohmann-json3-dev libcli11-dev libstb-dev fonts-dejavu-core
   libtorch-dev
   # a fast BLAS for LibTorch's matrix products: Debian's LibTorch links the generic libblas.so.3,

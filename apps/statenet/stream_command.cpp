@@ -18,6 +18,7 @@
 #include "stream/model_front_end.h"
 #include "stream/pipeline.h"
 #include "stream/prediction_writers.h"
+#include "net/osc_sender.h"
 #include "net/zmq_publisher.h"
 #include "stream/terminal_view.h"
 #include "stream_gpu.h"
@@ -49,6 +50,7 @@ struct StreamOptions {
   std::uint64_t seed = 0;
   double refractory_ms = 0.0;
   ZmqPublisherOptions zmq;
+  std::string osc;
 };
 
 void run_stream(const StreamOptions& o) {
@@ -100,6 +102,8 @@ void run_stream(const StreamOptions& o) {
   if (o.view == "on" || (o.view == "auto" && ::isatty(STDOUT_FILENO) && !o.to_stdout)) pipeline.add_sink(view);
   std::unique_ptr<ZmqPublisher> zmq;
   if (!o.zmq.endpoint.empty()) pipeline.add_sink(*(zmq = std::make_unique<ZmqPublisher>(o.zmq)));
+  std::unique_ptr<OscSender> osc;
+  if (!o.osc.empty()) pipeline.add_sink(*(osc = std::make_unique<OscSender>(o.osc)));
   std::unique_ptr<SpikeFileWriter> spikes;
   if (!o.spikes.empty()) pipeline.add_sink(*(spikes = std::make_unique<SpikeFileWriter>(o.spikes, info)));
   std::unique_ptr<LatencyJsonWriter> latency_json;
@@ -138,6 +142,9 @@ void run_stream(const StreamOptions& o) {
   if (zmq)
     std::fprintf(out, "zmq: %lld messages published on %s, %lld dropped (subscribers behind)\n", static_cast<long long>(zmq->messages_sent()),
                  zmq->endpoint().c_str(), static_cast<long long>(zmq->dropped()));
+  if (osc)
+    std::fprintf(out, "osc: %lld messages sent to %s, %lld refused\n", static_cast<long long>(osc->messages_sent()), o.osc.c_str(),
+                 static_cast<long long>(osc->dropped()));
   if (file) std::fprintf(out, "wrote %s\n", o.output.c_str());
   if (spikes) std::fprintf(out, "wrote %s (%lld spikes, + .json)\n", o.spikes.c_str(), static_cast<long long>(spikes->spikes_written()));
   if (!o.record.empty()) std::fprintf(out, "wrote %s (the input as received)\n", o.record.c_str());
@@ -171,6 +178,9 @@ void add_stream_command(CLI::App& app) {
                   "with a .json sidecar");
   cmd->add_option("--zmq", o->zmq.endpoint,
                   "Publish every frame's rates (and spikes) over ZeroMQ: tcp://127.0.0.1:5556, ipc://PATH (docs/zmq.md)");
+  cmd->add_option("--osc", o->osc,
+                  "Send every frame's rates (/statenet/rates) and each spike (/statenet/spike) as OSC over UDP:\n"
+                  "udp://127.0.0.1:9000 (docs/osc.md)");
   cmd->add_option("--zmq-wait-subscribers", o->zmq.wait_for_subscribers,
                   "With --zmq: wait for this many subscribers before streaming (up to 5 s)")->capture_default_str();
   cmd->add_option("--zmq-hwm", o->zmq.send_high_water_mark, "With --zmq: messages queued per subscriber before drops")->capture_default_str();
