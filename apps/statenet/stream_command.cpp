@@ -71,7 +71,8 @@ void run_stream(const StreamOptions& o) {
   po.block_samples = o.block;
   po.max_seconds = o.seconds;
   po.record_input = !o.record.empty();
-  po.spikes = !o.spikes.empty();
+  // Spikes go to the spike file and, when asked for, over the network with the rates.
+  po.spikes = !o.spikes.empty() || !o.zmq.endpoint.empty() || !o.osc.empty();
   if (!(o.refractory_ms >= 0) || !std::isfinite(o.refractory_ms))
     throw std::runtime_error("--refractory-ms " + std::to_string(o.refractory_ms) + ": expected a finite number ≥ 0");
   po.spike_options.seed = o.seed;
@@ -135,7 +136,7 @@ void run_stream(const StreamOptions& o) {
   if (mic)
     std::fprintf(out, "device input latency (PortAudio) %.1f ms, plus the front end's window of %.1f ms\n", s.device_latency_s * 1e3,
                  s.window_s * 1e3);
-  if (spikes)
+  if (po.spikes)
     std::fprintf(out, "spikes %lld (seed %llu, refractory %.2f ms; %lld over a unit's per-frame maximum)\n",
                  static_cast<long long>(c.spikes), static_cast<unsigned long long>(o.seed), o.refractory_ms,
                  static_cast<long long>(c.spike_overflow));
@@ -184,8 +185,8 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--zmq-wait-subscribers", o->zmq.wait_for_subscribers,
                   "With --zmq: wait for this many subscribers before streaming (up to 5 s)")->capture_default_str();
   cmd->add_option("--zmq-hwm", o->zmq.send_high_water_mark, "With --zmq: messages queued per subscriber before drops")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "With --spikes: the random seed (the same seed and input give the same spikes)")->capture_default_str();
-  cmd->add_option("--refractory-ms", o->refractory_ms, "With --spikes: absolute refractory period")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "With --spikes, --zmq or --osc: the spikes' random seed (the same seed and input give the same spikes)")->capture_default_str();
+  cmd->add_option("--refractory-ms", o->refractory_ms, "With --spikes, --zmq or --osc: the spikes' absolute refractory period")->capture_default_str();
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
   cmd->add_flag("--gpu", o->gpu, "Stream the --inputs files at once on the GPU, one batched step per frame (StateNet-GRU)");
   cmd->add_option("--inputs", o->inputs, "With --gpu: audio files, one stream each")->delimiter(',');
