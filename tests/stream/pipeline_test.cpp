@@ -482,7 +482,9 @@ TEST(StreamPipeline, spikesAreTheGeneratorsOnTheOfflineRatesAndTheFileHoldsThem)
   EXPECT_EQ(line, "unit,unit_id,sample,time_s");
   std::size_t rows = 0;
   while (std::getline(lines, line)) {
-    if (rows == 0) EXPECT_EQ(line.rfind(std::to_string(expected[0].unit) + "," + info.unit_names[expected[0].unit] + ",", 0), 0u) << line;
+    if (rows == 0) {
+      EXPECT_EQ(line.rfind(std::to_string(expected[0].unit) + "," + info.unit_names[expected[0].unit] + ",", 0), 0u) << line;
+    }
     ++rows;
   }
   EXPECT_EQ(rows, expected.size());

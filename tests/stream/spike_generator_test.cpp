@@ -108,7 +108,9 @@ TEST(SpikeGenerator, theSameSeedGivesTheSameSpikes) {
   g.reset();
   const int n2 = g.process(rates, 0, 1.0, kFs, frame.data());
   EXPECT_EQ(n1, n2);
-  if (n2) EXPECT_EQ(frame[0].time_s, first);
+  if (n2) {
+    EXPECT_EQ(frame[0].time_s, first);
+  }
 }
 
 TEST(SpikeGenerator, spikesFallInsideTheirFrameInTimeOrderAndRespectTheRefractoryPeriod) {
@@ -127,7 +129,9 @@ TEST(SpikeGenerator, spikesFallInsideTheirFrameInTimeOrderAndRespectTheRefractor
       ASSERT_LT(s.time_s, (t + 1) * kDt);
       ASSERT_EQ(s.sample, static_cast<std::int64_t>(std::floor(s.time_s * kFs)));
       ASSERT_TRUE(i == 0 || frame[i - 1].time_s <= s.time_s) << "frame " << t << " out of order";
-      if (last[s.unit] >= 0) ASSERT_GE(s.time_s - last[s.unit], kRefractory - 1e-12) << "refractory period broken";
+      if (last[s.unit] >= 0) {
+        ASSERT_GE(s.time_s - last[s.unit], kRefractory - 1e-12) << "refractory period broken";
+      }
       last[s.unit] = s.time_s;
       ++spikes;
     }
