@@ -3,7 +3,9 @@
 // cochleagram frame → sinks. `statenet stream` is a thin command over it; a closed-loop host,
 // bindings or a test embed it the same way:
 //
-//   StreamPipeline pipeline({.model_path = "m.safetensors"});      // opens the model and its front end
+//   StreamPipelineOptions options;
+//   options.model_path = "m.safetensors";
+//   StreamPipeline pipeline(options);                               // opens the model and its front end
 //   auto source = open_file_input("a.wav", pipeline.preset(), Pacing::kRealTime);  // stream/file_input.h
 //   PredictionFileWriter csv("p.csv", pipeline.info(*source));                   // stream/prediction_writers.h
 //   pipeline.add_sink(csv);
