@@ -46,9 +46,7 @@ void add_similarity_command(CLI::App& app) {
     write_similarity_png(*out, labels, sim);
     nlohmann::json j = {{"models", *models}, {"names", labels}, {"length_bins", *length}, {"similarity", sim}};
     const std::string json_path = out->substr(0, out->rfind('.')) + ".json";
-    AtomicFile f(json_path);
-    std::ofstream(f.temp_path()) << j.dump(1);
-    f.commit();
+    write_file_atomically(json_path, j.dump(1));
     std::printf("%zu models, %zu units → %s, %s\n", models->size(), maps.front().units.size(), out->c_str(), json_path.c_str());
   });
 }

@@ -94,12 +94,7 @@ std::string results_to_json(const TrainReport& report) {
 }
 
 void write_results_file(const std::string& path, const TrainReport& report) {
-  AtomicFile out(path);
-  std::ofstream f(out.temp_path());
-  f << results_to_json(report);
-  f.close();
-  if (!f) throw std::runtime_error(path + ": write failed (disk full?)");
-  out.commit();
+  write_file_atomically(path, results_to_json(report));
 }
 
 TrainReport read_results_file(const std::string& path) {

@@ -11,16 +11,6 @@ bool has_suffix(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Writes `text` to `path` atomically; throws naming the path when the write fails.
-void write_text_file(const std::string& path, const std::string& text) {
-  AtomicFile out(path);
-  std::ofstream f(out.temp_path(), std::ios::binary);
-  f << text;
-  f.close();
-  if (!f) throw std::runtime_error(path + ": write failed");
-  out.commit();
-}
-
 }  // namespace
 
 std::string prediction_csv_header(const StreamInfo& info) {
@@ -44,7 +34,7 @@ void write_f32_sidecar(const std::string& f32_path, std::int64_t frames, int num
   std::ostringstream j;
   j << "{\"dtype\": \"float32\", \"shape\": [" << frames << ", " << num_units << "], \"dt_ms\": " << frame_period_s * 1e3
     << ", \"layout\": \"frame-major: rates[frame][unit]\"}\n";
-  write_text_file(f32_path + ".json", j.str());
+  write_file_atomically(f32_path + ".json", j.str());
 }
 
 PredictionFileWriter::PredictionFileWriter(const std::string& path, const StreamInfo& info)
@@ -115,7 +105,7 @@ void SpikeFileWriter::end(const StreamSummary& summary) {
     << ", \"spike_overflow\": " << summary.counts.spike_overflow << ", \"unit_ids\": [";
   for (std::size_t u = 0; u < info_.unit_names.size(); ++u) j << (u ? ", " : "") << "\"" << info_.unit_names[u] << "\"";
   j << "]}\n";
-  write_text_file(file_.final_path() + ".json", j.str());
+  write_file_atomically(file_.final_path() + ".json", j.str());
 }
 
 LatencyJsonWriter::LatencyJsonWriter(std::string path, std::string input_label)
@@ -129,7 +119,7 @@ void LatencyJsonWriter::end(const StreamSummary& s) {
     << ", \"non_finite_samples\": " << s.counts.non_finite_samples;
   for (const auto& [sink, dropped] : s.sink_drops) j << ", \"" << sink << "_dropped\": " << dropped;
   j << ", \"latency\": " << s.latency.to_json() << "}\n";
-  write_text_file(path_, j.str());
+  write_file_atomically(path_, j.str());
 }
 
 }  // namespace statenet

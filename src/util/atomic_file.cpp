@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 namespace statenet {
@@ -25,6 +26,15 @@ void AtomicFile::commit() {
                              " failed: " + why + ")");
   }
   committed_ = true;
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  AtomicFile out(path);
+  std::ofstream f(out.temp_path(), std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error(path + ": write failed (disk full?)");
+  out.commit();
 }
 
 }  // namespace statenet

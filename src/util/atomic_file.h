@@ -29,4 +29,8 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// Writes `text` to `path` through an AtomicFile; throws std::runtime_error naming the path
+// when the write fails (disk full) or the rename does.
+void write_file_atomically(const std::string& path, const std::string& text);
+
 }  // namespace statenet
