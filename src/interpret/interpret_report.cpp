@@ -27,24 +27,25 @@ std::string safe(std::string s) {
 
 // Band centre frequencies of the model's front end for the figures' axes; empty (axes by band
 // index) when this build cannot reproduce that front end — interpretation itself never runs it.
-std::vector<double> band_frequencies(const ModelConfig& c, std::string* why = nullptr) {
+std::vector<double> band_frequencies(const ModelConfig& c, std::string& why) {
   try {
     return make_front_end(preset_for_description(c.cochleagram, c.num_bands, "the model"))->centre_frequencies_hz();
   } catch (const std::runtime_error& e) {
-    if (why) *why = e.what();
+    why = e.what();
     return {};
   }
 }
 
 // An F × T map [f][t] as a picture, time relative to the output bin (the last column).
-void time_frequency_png(const std::string& path, const std::vector<float>& v, int F, int T, const ModelConfig& c, const std::string& title,
+void time_frequency_png(const std::string& path, const std::vector<float>& v, int F, int T, const ModelConfig& c,
+                        const std::vector<double>& band_hz, const std::string& title,
                         const std::string& colour_label) {
   HeatmapOptions o;
   o.title = title;
   o.x_label = "time relative to the output bin (ms)";
   o.x_start = -(T - 1) * c.dt_ms - c.dt_ms / 2;
   o.x_step = c.dt_ms;
-  o.row_values = band_frequencies(c);
+  o.row_values = band_hz;
   if (o.row_values.empty()) o.y_label = "band";
   o.colormap = Colormap::kDiverging;
   o.symmetric = true;
@@ -54,14 +55,15 @@ void time_frequency_png(const std::string& path, const std::vector<float>& v, in
 }
 
 // One map as a picture: ∂r̂/∂x (= −g), red raises the response.
-void map_png(const std::string& path, const InterpretMaps& m, int u, const std::string& what, const std::string& unit) {
+void map_png(const std::string& path, const InterpretMaps& m, const std::vector<double>& band_hz, int u, const std::string& what,
+             const std::string& unit) {
   const int F = m.num_bands, T = m.length_bins;
   std::vector<float> v(static_cast<std::size_t>(F) * T);
   for (int f = 0; f < F; ++f)
     for (int t = 0; t < T; ++t) v[static_cast<std::size_t>(f) * T + t] = what == "gradmap" ? -m.map(u, f, t) : m.map(u, f, t);
   char at[48];
   std::snprintf(at, sizeof at, "GradMap ∂r̂/∂x at x = %g", m.null_level);
-  time_frequency_png(path, v, F, T, m.config, (what == "gradmap" ? std::string(at) : "Dream x*") + ", unit " + unit,
+  time_frequency_png(path, v, F, T, m.config, band_hz, (what == "gradmap" ? std::string(at) : "Dream x*") + ", unit " + unit,
                      what == "gradmap" ? "red: raises the response" : "red: louder than silence");
 }
 
@@ -95,12 +97,13 @@ void contact_sheet_png(const std::string& path, const InterpretMaps& m, const st
 }
 
 // The simulator's true STRF of unit n ([N, F, L], lag ℓ = weight of x[f, t − ℓ]) on the same axes.
-void truth_png(const std::string& path, const TruthArray& strf, int n, const ModelConfig& c, const std::string& unit) {
+void truth_png(const std::string& path, const TruthArray& strf, int n, const ModelConfig& c, const std::vector<double>& band_hz,
+               const std::string& unit) {
   const int F = static_cast<int>(strf.shape[1]), L = static_cast<int>(strf.shape[2]);
   std::vector<float> v(static_cast<std::size_t>(F) * L);
   for (int f = 0; f < F; ++f)
     for (int l = 0; l < L; ++l) v[static_cast<std::size_t>(f) * L + (L - 1 - l)] = strf.data[(static_cast<std::size_t>(n) * F + f) * L + l];
-  time_frequency_png(path, v, F, L, c, "true STRF (simulator), unit " + unit, "red: raises the response");
+  time_frequency_png(path, v, F, L, c, band_hz, "true STRF (simulator), unit " + unit, "red: raises the response");
 }
 
 void energy_png(const std::string& path, const InterpretMaps& m, const std::string& what) {
@@ -167,7 +170,7 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
   const TruthArray* truth = options.true_strf;
   const bool want_energy = options.energy, want_gradmap = options.map_pictures;
   InterpretReport report;
-  band_frequencies(results.front().second.config, &report.band_axis_note);
+  const std::vector<double> band_hz = band_frequencies(results.front().second.config, report.band_axis_note);
   if (truth) {  // before anything is written
     const InterpretMaps& m = results.front().second;
     if (truth->shape.size() != 3 || static_cast<int>(truth->shape[0]) != m.config.num_units || static_cast<int>(truth->shape[1]) != m.num_bands)
@@ -227,7 +230,7 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
             std::snprintf(buf, sizeof buf, " unit %d: %.3f;", m.units[u], cc[u]);
             html += buf;
             const std::string png = "truth_unit" + std::to_string(m.units[u]) + ".png";
-            truth_png(dir + "/" + png, *truth, m.units[u], m.config, std::to_string(m.units[u]));
+            truth_png(dir + "/" + png, *truth, m.units[u], m.config, band_hz, std::to_string(m.units[u]));
           }
           html += "</p>";
           for (int n : m.units) html += "<img src='truth_unit" + std::to_string(n) + ".png'>";
@@ -241,7 +244,7 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
           for (std::size_t u = 0; u < m.units.size(); ++u) {
             const std::string id = m.config.unit_ids.empty() ? std::to_string(m.units[u]) : m.config.unit_ids[m.units[u]];
             const std::string png = kind + "_unit" + std::to_string(m.units[u]) + ".png";
-            map_png(dir + "/" + png, m, static_cast<int>(u), kind, id + " (" + std::to_string(m.units[u]) + ")");
+            map_png(dir + "/" + png, m, band_hz, static_cast<int>(u), kind, id + " (" + std::to_string(m.units[u]) + ")");
             html += "<img src='" + png + "' title='" + safe(id) + "'>";
           }
         }
@@ -251,16 +254,8 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
     h5_out.commit();
     summary["units"] = results.front().second.units;
     summary["model"] = model_path;
-    {
-      AtomicFile f(dir + "/summary.json");
-      std::ofstream(f.temp_path()) << summary.dump(1);
-      f.commit();
-    }
-    {
-      AtomicFile f(dir + "/index.html");
-      std::ofstream(f.temp_path()) << html;
-      f.commit();
-    }
+    write_file_atomically(dir + "/summary.json", summary.dump(1));
+    write_file_atomically(dir + "/index.html", html);
   for (const auto& [kind, m] : results) {
     MemoryFigures f;
     f.median_memory_ms = summary[kind]["median_memory_length_ms"].get<double>();

@@ -2,12 +2,10 @@
 
 #include <zmq.h>
 
-#include <cmath>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
 
-#include "cochlea/front_end.h"
 #include "util/steady_clock.h"
 
 namespace statenet {
@@ -83,7 +81,6 @@ void ZmqPublisher::read_subscriptions() {
 }
 
 void ZmqPublisher::begin(const StreamInfo& info) {
-  hop_samples_ = info.frame_period_s * info.sample_rate_hz;
   units_ = info.num_units;
   spikes_ = info.spikes;
   std::ostringstream j;
@@ -115,7 +112,7 @@ void ZmqPublisher::begin(const StreamInfo& info) {
 }
 
 void ZmqPublisher::consume(const Prediction& p) {
-  Header h{kSchemaVersion, static_cast<std::uint32_t>(units_), p.frame, frame_end_sample(p.frame, hop_samples_), steady_now_ns()};
+  Header h{kSchemaVersion, static_cast<std::uint32_t>(units_), p.frame, p.end_sample, steady_now_ns()};
   send("statenet/rates", &h, sizeof h, p.rates, sizeof(float) * units_);
   if (!spikes_) return;
   // Records packed as in the spike file: int32 unit, int64 sample, float64 time_s.

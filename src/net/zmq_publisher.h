@@ -62,7 +62,6 @@ class ZmqPublisher final : public PredictionSink {
   void* context_ = nullptr;
   void* socket_ = nullptr;
   std::string endpoint_, description_;
-  double hop_samples_ = 0.0;
   int units_ = 0;
   bool spikes_ = false;
   std::vector<char> records_;  // one frame's spike records

@@ -17,6 +17,7 @@ namespace statenet {
 // One model step's output, valid only during the call that receives it.
 struct Prediction {
   std::int64_t frame = 0;        ///< frame index since the start of the stream
+  std::int64_t end_sample = 0;   ///< the input sample index that closed the frame (exclusive)
   double latency_us = 0.0;       ///< arrival of the hop's last sample → prediction ready
   const float* bands = nullptr;  ///< F cochleagram values of the frame
   const float* rates = nullptr;  ///< N predicted responses

@@ -102,6 +102,7 @@ bool StreamProcessor::pop(Prediction& out) {
   held_ = slot;
   const float* base = slots_.data() + static_cast<std::size_t>(slot) * (bands_ + units_);
   out.frame = slot_frame_[slot];
+  out.end_sample = frame_end_sample(out.frame, front_end_.hop_samples());
   out.latency_us = slot_latency_ns_[slot] / 1e3;
   out.bands = base;
   out.rates = base + bands_;

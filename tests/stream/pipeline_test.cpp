@@ -37,13 +37,14 @@ class CollectingSink final : public PredictionSink {
   }
   void consume(const Prediction& p) override {
     frames.push_back(p.frame);
+    end_samples.push_back(p.end_sample);
     rates.insert(rates.end(), p.rates, p.rates + units);
   }
   void end(const StreamSummary& s) override { ended_with_frames = s.counts.frames; }
   int units = 0;
   bool began = false;
   std::int64_t ended_with_frames = -1;
-  std::vector<std::int64_t> frames;
+  std::vector<std::int64_t> frames, end_samples;
   std::vector<float> rates;
 };
 
@@ -83,6 +84,8 @@ TEST(StreamPipeline, aFileInputGivesExactlyTheOfflinePredictions) {
   const auto d = test::max_abs_diff(sink.rates.data(), ref.rates.data(), ref.rates.size());
   EXPECT_EQ(d.value, 0.0) << "largest difference " << d.value << " at frame " << d.index / ref.units;
   for (std::size_t i = 0; i < sink.frames.size(); ++i) ASSERT_EQ(sink.frames[i], static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < sink.end_samples.size(); ++i)  // NS1's fractional hop, exact halves rounded to even
+    ASSERT_EQ(sink.end_samples[i], frame_end_sample(static_cast<std::int64_t>(i), 244.140625)) << "frame " << i;
   EXPECT_EQ(s.counts.frames, ref.frames());
   EXPECT_EQ(sink.ended_with_frames, ref.frames());
   EXPECT_EQ(s.counts.dropped_predictions, 0);
