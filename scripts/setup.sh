@@ -22,6 +22,9 @@ packages=(
   # the real capture test: a PulseAudio server with a null sink, reached through ALSA's
   # pulse plugin by PortAudio (tests/stream/capture_test.cpp)
   pulseaudio pulseaudio-utils libasound2-plugins
+  # the closed-loop tests: JACK's dummy driver, an exact audio loop with no sound card
+  # (jackd, jack_connect; PortAudio's JACK host API) (tests/stream/closed_loop_test.cpp)
+  jackd2
 )
 # Only needed to regenerate golden files and to time the Python peer (tools/, bench/).
 if [[ "${STATENET_SETUP_PYTHON:-0}" == "1" ]]; then

@@ -10,6 +10,7 @@ void add_demo_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_stream_command(CLI::App& app);      // `stream` and `devices`
+void add_loop_test_command(CLI::App& app);   // `loop-test` (and its hidden subscriber)
 void add_train_command(CLI::App& app);      // `train` and `eval` (LibTorch builds only)
 void add_interpret_command(CLI::App& app);   // LibTorch builds only
 void add_similarity_command(CLI::App& app);  // LibTorch builds only

@@ -5,19 +5,25 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "audio/audio_file.h"
+#include "audio_device/audio_output.h"
 #include "audio_device/microphone.h"
+#include "audio_device/portaudio_device.h"
 #include "commands.h"
 #include "stream/file_input.h"
 #include "stream/model_front_end.h"
 #include "stream/pipeline.h"
 #include "stream/prediction_writers.h"
+#include "stream/pulse_train.h"
 #include "net/osc_sender.h"
 #include "net/zmq_publisher.h"
 #include "stream/terminal_view.h"
@@ -51,7 +57,21 @@ struct StreamOptions {
   double refractory_ms = 0.0;
   ZmqPublisherOptions zmq;
   std::string osc;
+  std::string pulse_out;
+  std::string pulse_units = "all:0";
+  std::string pulse_delay = "auto";
+  int pulse_channels = 0;
+  double audio_latency_ms = 0.0;
+  PulseTrainOptions pulse;
 };
+
+// The pulse line's delay when none is given: a spike can fall a whole hop before the sample that
+// closes its frame, that sample waits for its block, the pulse must reach a callback that has not
+// yet run (one more block), and a separate output renders its latency ahead; plus 5 ms for the
+// computation and the threads' wake-ups.
+double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double output_latency_s) {
+  return 1e3 * (hop_s + 2.0 * block_samples / sample_rate_hz + output_latency_s) + 5.0;
+}
 
 void run_stream(const StreamOptions& o) {
   if (o.gpu) {
@@ -72,26 +92,80 @@ void run_stream(const StreamOptions& o) {
   po.max_seconds = o.seconds;
   po.record_input = !o.record.empty();
   // Spikes go to the spike file and, when asked for, over the network with the rates.
-  po.spikes = !o.spikes.empty() || !o.zmq.endpoint.empty() || !o.osc.empty();
+  po.spikes = !o.spikes.empty() || !o.zmq.endpoint.empty() || !o.osc.empty() || !o.pulse_out.empty();
   if (!(o.refractory_ms >= 0) || !std::isfinite(o.refractory_ms))
     throw std::runtime_error("--refractory-ms " + std::to_string(o.refractory_ms) + ": expected a finite number ≥ 0");
   po.spike_options.seed = o.seed;
   po.spike_options.refractory_s = o.refractory_ms / 1e3;
   StreamPipeline pipeline(po);
 
+  // The pulse line: full duplex with the microphone when it names the same device (or "same"),
+  // else its own output stream whose clock starts with the input's.
+  const bool duplex = mic && !o.pulse_out.empty() && (o.pulse_out == "same" || o.pulse_out == o.device);
+  if (!(o.audio_latency_ms >= 0) || !(o.audio_latency_ms <= 10e3))
+    throw std::runtime_error("--audio-latency-ms " + std::to_string(o.audio_latency_ms) + ": expected 0–10 000");
+  if (!o.pulse_out.empty() && !mic && o.fast) throw std::runtime_error("--pulse-out plays in real time: drop --fast");
+  std::unique_ptr<PulseTrain> pulses;
+  if (!o.pulse_out.empty()) {
+    PulseTrainOptions p = o.pulse;
+    p.clock = duplex ? PulseClock::kSample : PulseClock::kHost;
+    p.num_channels = o.pulse_channels;
+    p.channel_of_unit = parse_unit_channel_map(o.pulse_units, pipeline.model_config().num_units, 1 << 16);
+    for (int c : p.channel_of_unit) p.num_channels = std::max(p.num_channels, c + 1);
+    if (o.pulse_delay != "auto") {
+      char* end = nullptr;
+      p.delay_ms = std::strtod(o.pulse_delay.c_str(), &end);
+      if (end == o.pulse_delay.c_str() || *end != '\0')
+        throw std::runtime_error("--pulse-delay-ms '" + o.pulse_delay + "': expected auto or a number of milliseconds");
+    }
+    pulses = std::make_unique<PulseTrain>(p, pipeline.model_config().num_units, pipeline.sample_rate_hz());
+  }
+
   std::unique_ptr<AudioSource> source;
+  Microphone* microphone = nullptr;
   if (mic) {
     MicrophoneOptions m;
     m.device = o.device;
     m.block_samples = o.block;
     // Devices take integer rates (StreamPipeline::kRateToleranceHz).
     m.sample_rate_hz = std::round(pipeline.sample_rate_hz());
-    auto microphone = std::make_unique<Microphone>(m);
-    std::fprintf(stderr, "capturing from '%s' at %.0f Hz\n", microphone->device_name().c_str(), microphone->sample_rate_hz());
+    m.suggested_latency_s = o.audio_latency_ms / 1e3;
+    if (duplex) {
+      m.output_channels = pulses->num_channels();
+      m.renderer = pulses.get();
+    }
+    auto owned = std::make_unique<Microphone>(m);
+    microphone = owned.get();
+    std::fprintf(stderr, "capturing from '%s' at %.0f Hz%s\n", microphone->device_name().c_str(), microphone->sample_rate_hz(),
+                 duplex ? " (full duplex: the pulse line plays on the same device)" : "");
     std::fflush(stderr);
-    source = std::move(microphone);
+    source = std::move(owned);
   } else {
     source = open_file_input(o.input, pipeline.preset(), o.fast ? Pacing::kAsFastAsPossible : Pacing::kRealTime, o.seconds);
+  }
+  std::unique_ptr<AudioOutput> pulse_output;
+  double pulse_output_latency_s = 0.0;
+  if (pulses && !duplex) {
+    AudioOutputOptions a;
+    a.device = o.pulse_out;
+    a.sample_rate_hz = std::round(pipeline.sample_rate_hz());
+    a.channels = pulses->num_channels();
+    a.block_samples = o.block;
+    a.suggested_latency_s = o.audio_latency_ms / 1e3;
+    pulse_output = std::make_unique<AudioOutput>(a, *pulses);
+    pulse_output_latency_s = pulse_output->output_latency_s();
+  } else if (duplex) {
+    pulse_output_latency_s = microphone->output_latency_s();
+  }
+  if (pulses) {
+    if (o.pulse_delay == "auto")
+      pulses->set_delay_ms(automatic_pulse_delay_ms(pipeline.frame_period_s(), o.block, pipeline.sample_rate_hz(), duplex ? 0.0 : pulse_output_latency_s));
+    std::fprintf(stderr, "pulse line on '%s' (%d channel(s), units %s): %.2f-ms pulses at %.2f, %.2f ms after each spike%s; output latency %.1f ms\n",
+                 duplex ? microphone->device_name().c_str() : pulse_output->device_name().c_str(), pulses->num_channels(),
+                 o.pulse_units.c_str(), pulses->width_samples() * 1e3 / pipeline.sample_rate_hz(), o.pulse.amplitude,
+                 pulses->delay_samples() * 1e3 / pipeline.sample_rate_hz(), o.pulse_delay == "auto" ? " (auto)" : "",
+                 pulse_output_latency_s * 1e3);
+    std::fflush(stderr);
   }
   const StreamInfo info = pipeline.info(*source);
 
@@ -105,6 +179,7 @@ void run_stream(const StreamOptions& o) {
   if (!o.zmq.endpoint.empty()) pipeline.add_sink(*(zmq = std::make_unique<ZmqPublisher>(o.zmq)));
   std::unique_ptr<OscSender> osc;
   if (!o.osc.empty()) pipeline.add_sink(*(osc = std::make_unique<OscSender>(o.osc)));
+  if (pulses) pipeline.add_sink(*pulses);
   std::unique_ptr<SpikeFileWriter> spikes;
   if (!o.spikes.empty()) pipeline.add_sink(*(spikes = std::make_unique<SpikeFileWriter>(o.spikes, info)));
   std::unique_ptr<LatencyJsonWriter> latency_json;
@@ -114,7 +189,17 @@ void run_stream(const StreamOptions& o) {
   auto previous_handler = std::signal(SIGINT, on_interrupt);
   StreamSummary s;
   try {
+    if (pulse_output) pulse_output->start();
     s = pipeline.run(*source);
+    if (getenv("SN_DEBUG") && pulse_output) std::fprintf(stderr, "debug: output wrote %.3f s\n", pulse_output->samples_written() / pipeline.sample_rate_hz());
+    if (pulse_output) {  // let the pulses already queued play out (a delay and the output's latency)
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::duration<double>(pulses->delay_samples() / pipeline.sample_rate_hz() + pulse_output_latency_s + 0.05);
+      while (pulses->rendered() < pulses->scheduled() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      std::this_thread::sleep_for(std::chrono::duration<double>(pulse_output_latency_s));
+      pulse_output->stop();
+    }
   } catch (...) {
     std::signal(SIGINT, previous_handler);
     g_running = nullptr;
@@ -146,6 +231,14 @@ void run_stream(const StreamOptions& o) {
   if (osc)
     std::fprintf(out, "osc: %lld messages sent to %s, %lld refused\n", static_cast<long long>(osc->messages_sent()), o.osc.c_str(),
                  static_cast<long long>(osc->dropped()));
+  if (pulses) {
+    const double ms_per_sample = 1e3 / pipeline.sample_rate_hz();
+    std::fprintf(out, "pulse-out: %lld pulses queued, %lld played, %lld late (up to %.2f ms), %lld dropped; headroom %.2f ms (the delay could be that much shorter)%s\n",
+                 static_cast<long long>(pulses->scheduled()), static_cast<long long>(pulses->rendered()), static_cast<long long>(pulses->late()),
+                 pulses->max_lateness_samples() * ms_per_sample, static_cast<long long>(pulses->dropped()),
+                 pulses->scheduled() > 0 ? pulses->min_slack_samples() * ms_per_sample : 0.0,
+                 (pulse_output ? pulse_output->underflows() : microphone->output_underflows()) > 0 ? " · output underflows" : "");
+  }
   if (file) std::fprintf(out, "wrote %s\n", o.output.c_str());
   if (spikes) std::fprintf(out, "wrote %s (%lld spikes, + .json)\n", o.spikes.c_str(), static_cast<long long>(spikes->spikes_written()));
   if (!o.record.empty()) std::fprintf(out, "wrote %s (the input as received)\n", o.record.c_str());
@@ -185,6 +278,20 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--zmq-wait-subscribers", o->zmq.wait_for_subscribers,
                   "With --zmq: wait for this many subscribers before streaming (up to 5 s)")->capture_default_str();
   cmd->add_option("--zmq-hwm", o->zmq.send_high_water_mark, "With --zmq: messages queued per subscriber before drops")->capture_default_str();
+  cmd->add_option("--pulse-out", o->pulse_out,
+                  "Play a pulse for every spike on an audio output ('virtual electrode'): a device name or index "
+                  "(see 'statenet devices'), or 'same' for full duplex with --input mic (one clock)");
+  cmd->add_option("--pulse-units", o->pulse_units, "With --pulse-out: which units on which channel, UNIT:CHANNEL,… or all:CHANNEL")
+      ->capture_default_str();
+  cmd->add_option("--pulse-width-ms", o->pulse.width_ms, "With --pulse-out: pulse length")->capture_default_str();
+  cmd->add_option("--pulse-amplitude", o->pulse.amplitude, "With --pulse-out: pulse height (full scale 1)")->capture_default_str();
+  cmd->add_option("--pulse-delay-ms", o->pulse_delay,
+                  "With --pulse-out: fixed delay from a spike's time to its pulse; auto = a hop, two blocks, the output's "
+                  "latency and 5 ms")->capture_default_str();
+  cmd->add_option("--audio-latency-ms", o->audio_latency_ms,
+                  "Latency asked of the audio device streams (microphone, pulse line); 0 = the device's low default. "
+                  "Larger values survive a busy machine without underruns");
+  cmd->add_option("--pulse-channels", o->pulse_channels, "With --pulse-out: output channels to open (default: what the map needs)");
   cmd->add_option("--seed", o->seed, "With --spikes, --zmq or --osc: the spikes' random seed (the same seed and input give the same spikes)")->capture_default_str();
   cmd->add_option("--refractory-ms", o->refractory_ms, "With --spikes, --zmq or --osc: the spikes' absolute refractory period")->capture_default_str();
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
@@ -194,10 +301,11 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--block", o->block, "Samples per audio block (the callback size for a microphone)")->capture_default_str();
   cmd->callback([o] { run_stream(*o); });
 
-  auto* devices = app.add_subcommand("devices", "List the audio input devices PortAudio can open (for 'stream --input mic --device').");
+  auto* devices = app.add_subcommand("devices", "List the audio devices PortAudio can open (for 'stream --device' and '--pulse-out').");
   devices->callback([] {
-    const auto list = list_input_devices();
-    std::printf("%s", describe_input_devices(list).c_str());
+    const auto list = list_audio_devices();
+    std::printf("inputs:\n%soutputs:\n%s", describe_audio_devices(list, DeviceDirection::kInput).c_str(),
+                describe_audio_devices(list, DeviceDirection::kOutput).c_str());
   });
 }
 

@@ -2,86 +2,21 @@
 
 #include <portaudio.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
+#include "audio_device/portaudio_device.h"
+#include "audio_device/play_time.h"
 #include "util/steady_clock.h"
 
 namespace statenet {
 
-namespace {
-
-// PortAudio's ALSA and JACK probes print pages of noise to stderr ("jack server is not
-// running", unknown PCM cards); silence stderr while it initialises.
-class QuietStderr {
- public:
-  QuietStderr() {
-    std::fflush(stderr);
-    saved_ = ::dup(2);
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      ::dup2(null, 2);
-      ::close(null);
-    }
-  }
-  ~QuietStderr() {
-    if (saved_ >= 0) {
-      ::dup2(saved_, 2);
-      ::close(saved_);
-    }
-  }
-
- private:
-  int saved_ = -1;
-};
-
-// One Pa_Initialize per user of the library, undone by the last one.
-std::shared_ptr<void> portaudio() {
-  PaError err;
-  {
-    QuietStderr quiet;
-    err = Pa_Initialize();
-  }
-  if (err != paNoError) throw std::runtime_error(std::string("PortAudio could not start: ") + Pa_GetErrorText(err));
-  return std::shared_ptr<void>(nullptr, [](void*) { Pa_Terminate(); });
-}
-
-}  // namespace
-
-std::vector<InputDevice> list_input_devices() {
-  auto library = portaudio();
-  std::vector<InputDevice> devices;
-  const PaDeviceIndex default_input = Pa_GetDefaultInputDevice();
-  for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount(); ++i) {
-    const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
-    if (!info || info->maxInputChannels < 1) continue;
-    const PaHostApiInfo* api = Pa_GetHostApiInfo(info->hostApi);
-    devices.push_back({i, info->name, api ? api->name : "?", info->maxInputChannels, info->defaultSampleRate, i == default_input});
-  }
-  return devices;
-}
-
-std::string describe_input_devices(const std::vector<InputDevice>& devices) {
-  if (devices.empty()) return "  (no input devices: no sound card and no audio server is running)\n";
-  std::string s;
-  for (const auto& d : devices) {
-    char line[512];
-    std::snprintf(line, sizeof line, "  %2d  %s  (%s, %d ch, %.0f Hz)%s\n", d.index, d.name.c_str(), d.host_api.c_str(),
-                  d.max_input_channels, d.default_rate_hz, d.is_default ? " [default]" : "");
-    s += line;
-  }
-  return s;
-}
-
 // PortAudio's stream and the library reference that keeps it initialised.
 struct Microphone::Device {
-  std::shared_ptr<void> library = portaudio();
+  std::shared_ptr<void> library = portaudio_library();
   PaStream* stream = nullptr;
+  int input_channels = 1, output_channels = 0;
   static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo* time,
                       PaStreamCallbackFlags flags, void* self) noexcept;
 };
@@ -89,42 +24,40 @@ struct Microphone::Device {
 Microphone::Microphone(const MicrophoneOptions& o)
     : options_(o), device_(std::make_unique<Device>()), queue_(static_cast<std::size_t>(std::max(o.queue_blocks, 2))) {
   if (o.block_samples < 1 || o.block_samples > AudioBlock::kMaxSamples)
-    throw std::runtime_error("microphone block of " + std::to_string(o.block_samples) + " samples: expected 1–" +
-                             std::to_string(AudioBlock::kMaxSamples));
-  const std::vector<InputDevice> devices = list_input_devices();
-  const InputDevice* chosen = nullptr;
-  if (o.device.empty()) {
-    for (const auto& d : devices)
-      if (d.is_default) chosen = &d;
-    if (!chosen && !devices.empty()) chosen = &devices.front();
-  } else {
-    for (const auto& d : devices)
-      if (d.name == o.device || std::to_string(d.index) == o.device) chosen = &d;
-    if (!chosen) {
-      int matches = 0;
-      for (const auto& d : devices)
-        if (d.name.find(o.device) != std::string::npos) chosen = &d, ++matches;
-      if (matches > 1) chosen = nullptr;
-    }
-  }
-  if (!chosen)
-    throw std::runtime_error((o.device.empty() ? std::string("no input device") : "no input device '" + o.device + "'") +
-                             "; the devices are:\n" + describe_input_devices(devices));
-  device_name_ = chosen->name;
+    throw std::invalid_argument("microphone block of " + std::to_string(o.block_samples) + " samples: expected 1–" +
+                                std::to_string(AudioBlock::kMaxSamples));
+  if (o.input_channels < 1) throw std::invalid_argument("microphone: " + std::to_string(o.input_channels) + " input channels: expected ≥ 1");
+  if (o.output_channels < 0 || (o.output_channels > 0) != (o.renderer != nullptr))
+    throw std::invalid_argument("microphone: full duplex needs both output channels (> 0) and a renderer");
+  const bool duplex = o.output_channels > 0;
+  const AudioDevice chosen = find_audio_device(o.device, duplex ? DeviceDirection::kDuplex : DeviceDirection::kInput);
+  if (o.input_channels > chosen.max_input_channels || o.output_channels > chosen.max_output_channels)
+    throw std::runtime_error("device '" + chosen.name + "' has " + std::to_string(chosen.max_input_channels) + " input and " +
+                             std::to_string(chosen.max_output_channels) + " output channels: asked for " +
+                             std::to_string(o.input_channels) + " and " + std::to_string(o.output_channels));
+  device_name_ = chosen.name;
+  host_api_ = chosen.host_api;
   name_ = "microphone '" + device_name_ + "'";
   rate_hz_ = o.sample_rate_hz;
+  device_->input_channels = o.input_channels;
+  device_->output_channels = o.output_channels;
   PaStreamParameters in{};
-  in.device = chosen->index;
-  in.channelCount = 1;
+  in.device = chosen.index;
+  in.channelCount = o.input_channels;
   in.sampleFormat = paFloat32;
-  in.suggestedLatency = Pa_GetDeviceInfo(chosen->index)->defaultLowInputLatency;
+  in.suggestedLatency = o.suggested_latency_s > 0 ? o.suggested_latency_s : Pa_GetDeviceInfo(chosen.index)->defaultLowInputLatency;
+  PaStreamParameters out = in;
+  out.channelCount = o.output_channels;
+  out.suggestedLatency = o.suggested_latency_s > 0 ? o.suggested_latency_s : Pa_GetDeviceInfo(chosen.index)->defaultLowOutputLatency;
   PaError err;
   {
     QuietStderr quiet;
-    err = Pa_OpenStream(&device_->stream, &in, nullptr, rate_hz_, static_cast<unsigned long>(o.block_samples), paNoFlag, &Device::callback, this);
+    err = Pa_OpenStream(&device_->stream, &in, duplex ? &out : nullptr, rate_hz_, static_cast<unsigned long>(o.block_samples),
+                        paNoFlag, &Device::callback, this);
   }
   if (err != paNoError)
-    throw std::runtime_error("cannot open input device '" + device_name_ + "' at " + std::to_string(rate_hz_) + " Hz: " + Pa_GetErrorText(err));
+    throw std::runtime_error("cannot open " + std::string(duplex ? "full-duplex" : "input") + " device '" + device_name_ + "' at " +
+                             std::to_string(static_cast<long>(rate_hz_)) + " Hz: " + Pa_GetErrorText(err));
 }
 
 Microphone::~Microphone() {
@@ -143,9 +76,18 @@ void Microphone::stop() {
   if (device_->stream && Pa_IsStreamActive(device_->stream) == 1) Pa_StopStream(device_->stream);
 }
 
-SourceHealth Microphone::health() const {
+double Microphone::input_latency_s() const {
   const PaStreamInfo* info = device_->stream ? Pa_GetStreamInfo(device_->stream) : nullptr;
-  return {dropped_.load(std::memory_order_relaxed), overflows_.load(std::memory_order_relaxed), info ? info->inputLatency : 0.0};
+  return info ? info->inputLatency : 0.0;
+}
+
+double Microphone::output_latency_s() const {
+  const PaStreamInfo* info = device_->stream && device_->output_channels > 0 ? Pa_GetStreamInfo(device_->stream) : nullptr;
+  return info ? info->outputLatency : 0.0;
+}
+
+SourceHealth Microphone::health() const {
+  return {dropped_.load(std::memory_order_relaxed), overflows_.load(std::memory_order_relaxed), input_latency_s()};
 }
 
 std::size_t Microphone::read(float* out, std::size_t max_samples) {
@@ -164,20 +106,31 @@ std::size_t Microphone::read(float* out, std::size_t max_samples) {
   return n;
 }
 
-int Microphone::Device::callback(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*,
+int Microphone::Device::callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo* time,
                                  PaStreamCallbackFlags flags, void* self_ptr) noexcept {
   auto& self = *static_cast<Microphone*>(self_ptr);
+  const Device& device = *self.device_;
   const std::int64_t arrival = steady_now_ns();
+  const std::int64_t first = self.next_sample_;
+  self.next_sample_ += static_cast<std::int64_t>(frames);
   if (flags & paInputOverflow) self.overflows_.fetch_add(1, std::memory_order_relaxed);
+  if (flags & paOutputUnderflow) self.underflows_.fetch_add(1, std::memory_order_relaxed);
   const float* x = static_cast<const float*>(input);
+  const int channels = device.input_channels;
+  if (self.options_.tap && x) self.options_.tap->capture(x, static_cast<int>(frames), channels, first, arrival);
   for (unsigned long done = 0; done < frames;) {
     const int n = static_cast<int>(std::min<unsigned long>(frames - done, AudioBlock::kMaxSamples));
     self.staging_.num_samples = n;
     self.staging_.arrival_ns = arrival;
-    for (int i = 0; i < n; ++i) self.staging_.samples[i] = x ? x[done + i] : 0.0f;
+    for (int i = 0; i < n; ++i) self.staging_.samples[i] = x ? x[(done + i) * channels] : 0.0f;  // channel 0
     if (self.queue_.try_enqueue(self.staging_)) self.blocks_.fetch_add(1, std::memory_order_relaxed);
     else self.dropped_.fetch_add(1, std::memory_order_relaxed);
     done += n;
+  }
+  if (output) {
+    float* y = static_cast<float*>(output);
+    std::fill_n(y, frames * static_cast<unsigned long>(device.output_channels), 0.0f);
+    self.options_.renderer->render(y, static_cast<int>(frames), device.output_channels, first, play_time_ns(arrival, time));
   }
   return paContinue;
 }

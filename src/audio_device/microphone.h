@@ -4,6 +4,9 @@
 // (moodycamel::ReaderWriterQueue::try_enqueue, never allocates) and counts what it could not
 // deliver: queue-full drops and the device's input-overflow flags. read() takes blocks off
 // that queue on the consumer thread.
+// Optionally full duplex: the same device stream also plays what an OutputRenderer writes
+// (statenet's pulse line, a loop test's clicks), on the input's sample clock; and an InputTap
+// sees every input block with all its channels (audio/duplex.h).
 // [construction, start, stop: control thread; read: one consumer thread]
 
 #include <readerwriterqueue/readerwriterqueue.h>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "audio/audio_source.h"
+#include "audio/duplex.h"
 
 namespace statenet {
 
@@ -25,19 +29,6 @@ struct AudioBlock {
   float samples[kMaxSamples];
 };
 
-struct InputDevice {
-  int index = -1;
-  std::string name, host_api;
-  int max_input_channels = 0;
-  double default_rate_hz = 0.0;
-  bool is_default = false;
-};
-
-// Every device with an input; throws std::runtime_error when PortAudio cannot start.
-std::vector<InputDevice> list_input_devices();
-// "  0  pulse  (ALSA, 32 ch, 44100 Hz) [default]" lines for messages and `statenet devices`.
-std::string describe_input_devices(const std::vector<InputDevice>& devices);
-
 struct MicrophoneOptions {
   std::string device;             ///< name (exact or unique substring) or index; empty = default
   double sample_rate_hz = 48000;  ///< requested rate; the device must accept it
@@ -45,12 +36,17 @@ struct MicrophoneOptions {
   int queue_blocks = 512;         ///< blocks the queue holds before the callback drops
   int read_wait_us = 200;         ///< read(): poll interval while no block is waiting
   int read_timeout_ms = 20;       ///< read(): give up and return 0 after this long
+  int input_channels = 1;         ///< captured; the stream reads channel 0, `tap` sees them all
+  InputTap* tap = nullptr;        ///< called with every input block (outlives the microphone)
+  int output_channels = 0;        ///< > 0: full duplex on the same device, played from `renderer`
+  OutputRenderer* renderer = nullptr;  ///< required with output_channels (outlives the microphone)
+  double suggested_latency_s = 0.0;    ///< 0 = the device's default low latency
 };
 
 class Microphone final : public AudioSource {
  public:
-  /// Opens the device (mono: channel 0). Throws std::runtime_error naming the device and,
-  /// when it is not found, listing the devices there are.
+  /// Opens the device. Throws std::runtime_error naming the device and, when it is not
+  /// found, listing the devices there are; std::invalid_argument for bad options.
   explicit Microphone(const MicrophoneOptions& options);
   ~Microphone() override;
   Microphone(const Microphone&) = delete;
@@ -68,7 +64,13 @@ class Microphone final : public AudioSource {
   SourceHealth health() const override;
 
   const std::string& device_name() const { return device_name_; }
+  const std::string& host_api() const { return host_api_; }
   std::int64_t blocks() const { return blocks_.load(std::memory_order_relaxed); }
+  /// The latencies PortAudio reports for the open stream (output: 0 without output).
+  double input_latency_s() const;
+  double output_latency_s() const;
+  /// The device's output-underflow flags (full duplex).
+  std::int64_t output_underflows() const { return underflows_.load(std::memory_order_relaxed); }
 
   struct Device;  // PortAudio's side, kept out of this header
 
@@ -76,14 +78,15 @@ class Microphone final : public AudioSource {
   friend struct Device;
   MicrophoneOptions options_;
   std::unique_ptr<Device> device_;
-  std::string device_name_, name_;
+  std::string device_name_, host_api_, name_;
+  std::int64_t next_sample_ = 0;  // the callback's sample clock
   double rate_hz_ = 0.0;
   moodycamel::ReaderWriterQueue<AudioBlock> queue_;
   AudioBlock staging_{};  // the callback's block under construction
   AudioBlock current_{};  // the consumer's block being read out
   int current_offset_ = 0;
   std::int64_t last_arrival_ns_ = 0;
-  std::atomic<std::int64_t> blocks_{0}, dropped_{0}, overflows_{0};
+  std::atomic<std::int64_t> blocks_{0}, dropped_{0}, overflows_{0}, underflows_{0};
 };
 
 }  // namespace statenet

@@ -19,6 +19,7 @@ struct Prediction {
   std::int64_t frame = 0;        ///< frame index since the start of the stream
   std::int64_t end_sample = 0;   ///< the input sample index that closed the frame (exclusive)
   double latency_us = 0.0;       ///< arrival of the hop's last sample → prediction ready
+  std::int64_t arrival_ns = 0;   ///< steady clock: arrival of the block holding the frame's last sample
   const float* bands = nullptr;  ///< F cochleagram values of the frame
   const float* rates = nullptr;  ///< N predicted responses
   const Spike* spikes = nullptr; ///< this frame's spikes in time order (when the pipeline generates them)

@@ -10,7 +10,7 @@ namespace statenet {
 
 StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full)
     : front_end_(front_end), model_(model), bands_(model.num_bands()), units_(model.num_units()), wait_when_full_(wait_when_full),
-      slots_(static_cast<std::size_t>(capacity) * (bands_ + units_)), slot_frame_(capacity), slot_latency_ns_(capacity),
+      slots_(static_cast<std::size_t>(capacity) * (bands_ + units_)), slot_frame_(capacity), slot_latency_ns_(capacity), slot_arrival_ns_(capacity),
       free_(capacity), filled_(capacity), scratch_(kScratchSamples), dropped_rates_(units_) {
   for (int i = 0; i < capacity; ++i) free_.enqueue(i);
   sem_init(&published_, 0, 0);
@@ -91,6 +91,7 @@ void StreamProcessor::on_frame(std::int64_t frame_index, const float* bands) noe
   slot_frame_[slot] = frame_index;
   if (spike_generator_) slot_num_spikes_[slot] = num_spikes;
   slot_latency_ns_[slot] = latency;
+  slot_arrival_ns_[slot] = arrival_ns_;
   filled_.try_enqueue(slot);  // capacity = number of slots: never full
   sem_post(&published_);
 }
@@ -104,6 +105,7 @@ bool StreamProcessor::pop(Prediction& out) {
   out.frame = slot_frame_[slot];
   out.end_sample = frame_end_sample(out.frame, front_end_.hop_samples());
   out.latency_us = slot_latency_ns_[slot] / 1e3;
+  out.arrival_ns = slot_arrival_ns_[slot];
   out.bands = base;
   out.rates = base + bands_;
   out.spikes = spike_generator_ ? slot_spikes_.data() + static_cast<std::size_t>(slot) * spikes_per_slot_ : nullptr;

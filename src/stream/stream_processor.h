@@ -70,7 +70,7 @@ class StreamProcessor final : public FrameSink {
   bool wait_when_full_;
   std::int64_t arrival_ns_ = 0;
   std::vector<float> slots_;  // capacity × (F + N)
-  std::vector<std::int64_t> slot_frame_, slot_latency_ns_;
+  std::vector<std::int64_t> slot_frame_, slot_latency_ns_, slot_arrival_ns_;
   moodycamel::ReaderWriterQueue<int> free_, filled_;
   int held_ = -1;  // the slot the consumer holds
   sem_t published_;  // posted once per published prediction
