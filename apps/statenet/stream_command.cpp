@@ -160,11 +160,14 @@ void run_stream(const StreamOptions& o) {
   if (pulses) {
     if (o.pulse_delay == "auto")
       pulses->set_delay_ms(automatic_pulse_delay_ms(pipeline.frame_period_s(), o.block, pipeline.sample_rate_hz(), duplex ? 0.0 : pulse_output_latency_s));
-    std::fprintf(stderr, "pulse line on '%s' (%d channel(s), units %s): %.2f-ms pulses at %.2f, %.2f ms after each spike%s; output latency %.1f ms\n",
+    std::fprintf(stderr,
+                 "pulse line on '%s' (%d channel(s), units %s; %s clock): %.2f-ms pulses at %.2f, %.2f ms (%lld samples) after each spike%s; "
+                 "output latency %.2f ms (%lld samples)\n",
                  duplex ? microphone->device_name().c_str() : pulse_output->device_name().c_str(), pulses->num_channels(),
-                 o.pulse_units.c_str(), pulses->width_samples() * 1e3 / pipeline.sample_rate_hz(), o.pulse.amplitude,
-                 pulses->delay_samples() * 1e3 / pipeline.sample_rate_hz(), o.pulse_delay == "auto" ? " (auto)" : "",
-                 pulse_output_latency_s * 1e3);
+                 o.pulse_units.c_str(), duplex ? "the device's sample" : "the host", pulses->width_samples() * 1e3 / pipeline.sample_rate_hz(),
+                 o.pulse.amplitude, pulses->delay_samples() * 1e3 / pipeline.sample_rate_hz(), static_cast<long long>(pulses->delay_samples()),
+                 o.pulse_delay == "auto" ? " (auto)" : "", pulse_output_latency_s * 1e3,
+                 static_cast<long long>(std::llround(pulse_output_latency_s * pipeline.sample_rate_hz())));
     std::fflush(stderr);
   }
   const StreamInfo info = pipeline.info(*source);
@@ -191,7 +194,6 @@ void run_stream(const StreamOptions& o) {
   try {
     if (pulse_output) pulse_output->start();
     s = pipeline.run(*source);
-    if (getenv("SN_DEBUG") && pulse_output) std::fprintf(stderr, "debug: output wrote %.3f s\n", pulse_output->samples_written() / pipeline.sample_rate_hz());
     if (pulse_output) {  // let the pulses already queued play out (a delay and the output's latency)
       const auto until = std::chrono::steady_clock::now() +
                          std::chrono::duration<double>(pulses->delay_samples() / pipeline.sample_rate_hz() + pulse_output_latency_s + 0.05);

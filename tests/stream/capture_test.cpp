@@ -20,6 +20,7 @@
 #include "audio/test_signals.h"
 #include "cochlea/presets.h"
 #include "step/step_model.h"
+#include "support/audio_servers.h"
 #include "support/offline_reference.h"
 #include "support/test_support.h"
 
@@ -29,37 +30,6 @@ namespace {
 const std::string kModel = STATENET_DEMO_MODEL_PATH;
 
 using test::offline_rates;
-
-// Starts a PulseAudio server with a null sink for one test; skips only when it cannot run.
-// The sink runs at the ns1 model's rate (48 828 Hz, mono, float): the default 44.1 kHz sink
-// would resample twice and remove the bands above 22 kHz that the model listens to.
-class PulseAudioServer {
- public:
-  PulseAudioServer() {
-    if (test::run_command("command -v pulseaudio && command -v paplay").exit_code != 0) {
-      problem_ = "pulseaudio or paplay is not installed (scripts/setup.sh installs them)";
-      return;
-    }
-    runtime_dir_ = test::temp_dir();
-    std::filesystem::permissions(runtime_dir_, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-    setenv("XDG_RUNTIME_DIR", runtime_dir_.c_str(), 1);
-    const auto start = test::run_command(
-        "pulseaudio -n --daemonize=yes --exit-idle-time=-1 --disallow-exit "
-        "-L 'module-null-sink sink_name=vsink rate=48828 channels=1 format=float32le' "
-        "-L module-native-protocol-unix && pactl set-default-sink vsink && pactl set-default-source vsink.monitor && "
-        "pactl set-sink-volume vsink 100% && pactl set-source-volume vsink.monitor 100%");
-    if (start.exit_code != 0) problem_ = "the PulseAudio server could not start: " + start.output;
-    else running_ = true;
-  }
-  ~PulseAudioServer() {
-    if (running_) test::run_command("pulseaudio --kill");
-  }
-  const std::string& problem() const { return problem_; }
-
- private:
-  std::string runtime_dir_, problem_;
-  bool running_ = false;
-};
 
 std::vector<std::vector<double>> read_rates_csv(const std::string& path) {
   std::ifstream f(path);
@@ -78,7 +48,9 @@ std::vector<std::vector<double>> read_rates_csv(const std::string& path) {
 }
 
 TEST(StreamCli, realCaptureThroughPulseAudioMatchesOfflineProcessing) {
-  PulseAudioServer server;
+  // The sink runs at the ns1 model's rate (48 828 Hz, mono, float): the default 44.1 kHz sink
+  // would resample twice and remove the bands above 22 kHz that the model listens to.
+  test::PulseAudioServer server(48828, 1);
   if (!server.problem().empty()) GTEST_SKIP() << server.problem();
   const std::string dir = test::temp_dir();
   const std::string bin = STATENET_BINARY;
