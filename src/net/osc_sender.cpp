@@ -7,6 +7,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "util/steady_clock.h"
+
 namespace statenet {
 
 OscSender::OscSender(const std::string& url) : url_(url) {
@@ -33,6 +35,7 @@ void OscSender::consume(const Prediction& p) {
   const lo_address a = static_cast<lo_address>(address_);
   lo_message rates = lo_message_new();
   lo_message_add_int64(rates, p.frame);
+  lo_message_add_int64(rates, steady_now_ns());  // publication, CLOCK_MONOTONIC (as ZeroMQ's header)
   for (int u = 0; u < units_; ++u) lo_message_add_float(rates, p.rates[u]);
   (lo_send_message(a, "/statenet/rates", rates) < 0 ? dropped_ : sent_)++;
   lo_message_free(rates);

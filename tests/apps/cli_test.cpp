@@ -109,6 +109,23 @@ TEST_F(Cli, demoRunsOnTheBuiltInSound) {
 #endif
 }
 
+TEST_F(Cli, pulseLineOptionsAreCheckedBeforeAnythingStreams) {
+  // An unknown device names itself; a bad unit map names the entry; --fast cannot play.
+  Result r = run("stream --seconds 1 --view off --pulse-out no-such-device");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("no output device 'no-such-device'"), std::string::npos) << r.output;
+  r = run("stream --seconds 1 --view off --pulse-out default --pulse-units 99:0");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("entry '99:0': unit 99 outside the model's 73 units"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  r = run("stream --fast --view off --pulse-out default");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("--pulse-out plays in real time"), std::string::npos) << r.output;
+  r = run("stream --seconds 1 --view off --pulse-out default --pulse-width-ms 0");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("pulse width 0"), std::string::npos) << r.output;
+}
+
 TEST_F(Cli, helpExplainsEveryCommand) {
   const Result r = run("--help");
   EXPECT_EQ(r.exit_code, 0);

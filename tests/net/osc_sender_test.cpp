@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/test_support.h"
+#include "util/steady_clock.h"
 
 namespace statenet {
 namespace {
@@ -22,14 +23,18 @@ const std::string kBinary = STATENET_BINARY;
 struct Received {
   std::mutex mutex;
   std::vector<std::pair<long long, std::vector<float>>> rates;  // frame, rates
+  int bad_stamps = 0;
   std::vector<std::pair<int, long long>> spikes;                 // unit, sample
 };
 
 int on_rates(const char*, const char* types, lo_arg** argv, int argc, lo_message, void* user) {
   auto& r = *static_cast<Received*>(user);
   std::vector<float> v;
-  for (int i = 1; i < argc; ++i) v.push_back(argv[i]->f);
+  for (int i = 2; i < argc; ++i) v.push_back(argv[i]->f);
   std::lock_guard<std::mutex> lock(r.mutex);
+  // The publisher's stamp (CLOCK_MONOTONIC, this machine's steady clock) is in the past.
+  const long long now = steady_now_ns();
+  if (types[0] != 'h' || types[1] != 'h' || argv[1]->h <= 0 || argv[1]->h > now) ++r.bad_stamps;
   r.rates.emplace_back(static_cast<long long>(argv[0]->h), std::move(v));
   return 0;
 }
@@ -75,6 +80,7 @@ TEST(OscSender, aLibloReceiverGetsEveryFramesRatesAndEverySpike) {
 
   const auto frames = csv_rows(dir + "/p.csv"), spikes = csv_rows(dir + "/s.csv");
   ASSERT_EQ(got.rates.size(), frames.size()) << "frames lost on localhost";
+  EXPECT_EQ(got.bad_stamps, 0) << "/statenet/rates without ,hh (frame, publication time) or with a stamp not in the past";
   for (std::size_t k = 0; k < frames.size(); ++k) {
     ASSERT_EQ(got.rates[k].first, std::stoll(frames[k][0])) << "frame out of order";
     ASSERT_EQ(got.rates[k].second.size(), frames[k].size() - 3);
