@@ -370,10 +370,13 @@ void run_loop_test(const LoopTestOptions& o) {
     loop_ms.push_back((a - c) * 1e3 / fs);
     response_ms.push_back((s.sample - a) * 1e3 / fs);
     close_ms.push_back((s.end_sample - s.sample) * 1e3 / fs);
-    // (a) the pulse: the line's first rising edge at or after the pulse's output sample
+    // (a) the pulse: written at output sample q, it comes back through the same loop as the
+    // click; the line's first rising edge from 2 ms before that (an earlier spike's pulse, still
+    // on its way back, must not be taken for it)
     const std::int64_t q = s.sample + pulses.delay_samples();
+    const std::int64_t from = q + (a - c) - static_cast<std::int64_t>(0.002 * fs);
     std::int64_t p = -1;
-    for (std::int64_t n = std::max<std::int64_t>(q, 1); n < std::min(q + period, recorded); ++n)
+    for (std::int64_t n = std::max<std::int64_t>(from, 1); n < std::min(from + period, recorded); ++n)
       if (line[static_cast<std::size_t>(n)] >= 0.5f * pulse_options.amplitude && line[static_cast<std::size_t>(n - 1)] < 0.5f * pulse_options.amplitude) {
         p = n;
         break;
