@@ -9,6 +9,7 @@
 // the frame to close, compute and hand-off, transport, the pulse line's fixed delay.
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -42,6 +44,15 @@ extern char** environ;
 
 namespace statenet {
 namespace {
+
+// Ctrl-C or SIGTERM end the run early; what was measured is still reported and the subscriber
+// and the run's folder are cleaned up.
+std::atomic<StreamPipeline*> g_running{nullptr};
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_loop_test_interrupt(int) {
+  g_interrupted.store(true);
+  if (StreamPipeline* p = g_running.load()) p->stop();
+}
 
 struct LoopTestOptions {
   std::string model = STATENET_DEMO_MODEL;
@@ -237,7 +248,14 @@ void run_loop_test(const LoopTestOptions& o) {
   pulse_options.num_channels = 2;
   pulse_options.channel_of_unit.assign(static_cast<std::size_t>(num_units), -1);
   pulse_options.channel_of_unit[static_cast<std::size_t>(unit)] = 1;
-  pulse_options.delay_ms = o.pulse_delay == "auto" ? 1e3 * (pipeline.frame_period_s() + 2.0 * o.block / fs) + 5.0 : std::stod(o.pulse_delay);
+  if (o.pulse_delay == "auto") {
+    pulse_options.delay_ms = automatic_pulse_delay_ms(pipeline.frame_period_s(), o.block, fs, 0.0);
+  } else {
+    char* end = nullptr;
+    pulse_options.delay_ms = std::strtod(o.pulse_delay.c_str(), &end);
+    if (end == o.pulse_delay.c_str() || *end != '\0')
+      throw std::runtime_error("--pulse-delay-ms '" + o.pulse_delay + "': expected auto or a number of milliseconds");
+  }
   PulseTrain pulses(pulse_options, num_units, pipeline.sample_rate_hz());
   BothRenderers renderers(clicks, pulses);
   const std::int64_t capacity = static_cast<std::int64_t>((run_s + 2.0) * fs);
@@ -254,17 +272,25 @@ void run_loop_test(const LoopTestOptions& o) {
   m.suggested_latency_s = o.audio_latency_ms / 1e3;
   Microphone device(m);
 
-  const std::string endpoint = o.zmq == "auto" ? "ipc:///tmp/statenet-loop-" + std::to_string(::getpid()) : o.zmq;
+  // A folder of the run's own for the ipc socket and the subscriber's log, removed at the end
+  // whatever happens (declared before the publisher: removed after it closes).
+  char dir_template[] = "/tmp/statenet-loop-XXXXXX";
+  if (!::mkdtemp(dir_template)) throw std::runtime_error("cannot create a folder in /tmp for the loop test");
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } run_dir{dir_template};
+  const std::string endpoint = o.zmq == "auto" ? "ipc://" + run_dir.path + "/zmq" : o.zmq;
+  const std::string log_path = run_dir.path + "/spikes.log";
   ZmqPublisherOptions zo;
   zo.endpoint = endpoint;
   zo.wait_for_subscribers = 1;
   ZmqPublisher zmq(zo);
-  char log_template[] = "/tmp/statenet-loop-XXXXXX";
-  const int log_fd = ::mkstemp(log_template);
-  if (log_fd < 0) throw std::runtime_error("cannot create the subscriber's log in /tmp");
-  ::close(log_fd);
-  const std::string log_path = log_template;
-  const pid_t subscriber = static_cast<pid_t>(run_child({self_path(), "zmq-spike-log", endpoint, std::to_string(unit), log_path}));
+  const pid_t subscriber =
+      static_cast<pid_t>(run_child({self_path(), "zmq-spike-log", endpoint, std::to_string(unit), log_path, std::to_string(::getpid())}));
   if (subscriber <= 0) throw std::runtime_error("cannot start the subscriber process");
   struct Reap {  // whatever happens, the subscriber does not outlive the test
     pid_t pid;
@@ -286,9 +312,12 @@ void run_loop_test(const LoopTestOptions& o) {
   // On JACK the ports are wired once the stream runs: out_0 → in_0 (clicks), out_1 → in_1 (pulses).
   std::thread wiring;
   std::atomic<bool> wired{device.host_api().find("JACK") == std::string::npos || !o.jack_connect};
+  std::atomic<bool> finished{false};  // the run is over (or failed): helper threads give up
   if (!wired) {
     wiring = std::thread([&] {
-      while (device.blocks() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      while (device.blocks() == 0)
+        if (finished) return;
+        else std::this_thread::sleep_for(std::chrono::milliseconds(5));
       for (const char* c : {"jack_disconnect system:capture_1 PortAudio:in_0", "jack_disconnect system:capture_2 PortAudio:in_1",
                             "jack_connect PortAudio:out_0 PortAudio:in_0", "jack_connect PortAudio:out_1 PortAudio:in_1"}) {
         const std::string quiet = std::string(c) + " >/dev/null 2>&1";
@@ -313,22 +342,41 @@ void run_loop_test(const LoopTestOptions& o) {
   progress.fs = fs;
   pipeline.add_sink(progress);
   // The run ends once the recorder holds the whole train and its tail.
+  // A device that stalls ends the run 10 s after it should have ended.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(run_s + 10.0);
   std::thread stopper([&] {
-    while (recorder.samples() < static_cast<std::int64_t>(run_s * fs)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (!finished && recorder.samples() < static_cast<std::int64_t>(run_s * fs) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     pipeline.stop();
   });
   StreamSummary summary;
+  g_running = &pipeline;
+  auto previous_int = std::signal(SIGINT, on_loop_test_interrupt);
+  auto previous_term = std::signal(SIGTERM, on_loop_test_interrupt);
+  const auto restore_signals = [&] {
+    std::signal(SIGINT, previous_int);
+    std::signal(SIGTERM, previous_term);
+    g_running = nullptr;
+  };
   try {
     summary = pipeline.run(device);
+    restore_signals();
   } catch (...) {
+    restore_signals();
+    finished = true;
     pipeline.stop();
     stopper.join();
     if (wiring.joinable()) wiring.join();
     throw;
   }
+  finished = true;
   stopper.join();
   if (wiring.joinable()) wiring.join();
   std::fprintf(stderr, "\n");
+  if (g_interrupted) std::printf("interrupted after %.1f s: the clicks so far\n", recorder.samples() / fs);
+  else if (recorder.samples() < static_cast<std::int64_t>(run_s * fs))
+    throw std::runtime_error("the device delivered " + std::to_string(recorder.samples() / fs) + " s of the run's " + std::to_string(run_s) +
+                             " s: it stalled");
   if (!wired) throw std::runtime_error("could not connect the JACK ports (jack_connect PortAudio:out_0 PortAudio:in_0 failed)");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last messages reach the subscriber
   ::kill(subscriber, SIGTERM);
@@ -342,7 +390,6 @@ void run_loop_test(const LoopTestOptions& o) {
     std::int64_t sample, recv_ns, publish_ns;
     while (in >> sample >> recv_ns >> publish_ns) received.emplace(sample, Received{recv_ns, publish_ns});
   }
-  std::remove(log_path.c_str());
 
   // Per click: where it came back, its first spike, that spike's pulse and message.
   const std::vector<float>& back = recorder.clicks();
@@ -353,9 +400,12 @@ void run_loop_test(const LoopTestOptions& o) {
   std::vector<double> loop_ms, response_ms, close_ms, compute_ms, transport_ms, pulse_total_ms, zmq_total_ms, line_loop_ms;
   std::vector<double> zmq_system_ms;  // (b) less the neuron's own response: the system's share
   int no_return = 0, no_spike = 0, no_pulse = 0, no_message = 0;
+  int pulse_exact = 0;  // pulses back after exactly their click's loop (±1 sample): at spike + delay
   std::size_t next_spike = 0;
   const auto& spikes = spike_log.spikes_;
-  for (int k = 0; k < o.clicks; ++k) {
+  int played = 0;  // clicks whose whole period was recorded (all, unless interrupted)
+  while (played < o.clicks && clicks.click_sample(played) + period <= recorded) ++played;
+  for (int k = 0; k < played; ++k) {
     const std::int64_t c = clicks.click_sample(k);
     std::int64_t a = -1;  // the click's first sample back on input channel 0
     for (std::int64_t n = c; n < std::min(c + period, recorded); ++n)
@@ -385,6 +435,7 @@ void run_loop_test(const LoopTestOptions& o) {
     else {
       pulse_total_ms.push_back((p - c) * 1e3 / fs);
       line_loop_ms.push_back((p - q) * 1e3 / fs);
+      pulse_exact += std::llabs((p - q) - (a - c)) <= 1;
     }
     // (b) the message, against the host time the click was handed to the server
     const auto r = received.find(s.sample);
@@ -400,8 +451,9 @@ void run_loop_test(const LoopTestOptions& o) {
     std::printf("  %-44s p50 %8.3f ms · p99 %8.3f ms · max %8.3f ms  (n = %d)\n", what, p.p50, p.p99, p.max, p.n);
   };
   const Percentiles pa = percentiles(pulse_total_ms), pb = percentiles(zmq_total_ms), pbs = percentiles(zmq_system_ms);
-  std::printf("clicks %d: %d came back, %d with a spike of unit %d within %.0f ms; %d pulses not found, %d messages not received\n",
-              o.clicks, o.clicks - no_return, o.clicks - no_return - no_spike, unit, o.response_window_ms, no_pulse, no_message);
+  std::printf("clicks %d: %d came back, %d with a spike of unit %d within %.0f ms; %d pulses not found, %d messages not received;\n"
+              "  %d pulses at their spike's sample + the delay (±1 sample, after the same loop as their click)\n",
+              played, played - no_return, played - no_return - no_spike, unit, o.response_window_ms, no_pulse, no_message, pulse_exact);
   line_of("(a) click out → pulse back on the line", pa);
   line_of("(b) click out → ZeroMQ message received", pb);
   line_of("(b) less the neuron's response (the system)", pbs);
@@ -423,7 +475,7 @@ void run_loop_test(const LoopTestOptions& o) {
       j << "\"" << name << "\": {\"p50_ms\": " << p.p50 << ", \"p99_ms\": " << p.p99 << ", \"max_ms\": " << p.max << ", \"n\": " << p.n << "}";
     };
     j << "{\"device\": \"" << device.device_name() << "\", \"host_api\": \"" << device.host_api() << "\", \"block\": " << o.block
-      << ", \"sample_rate_hz\": " << fs << ", \"clicks\": " << o.clicks << ", \"unit\": " << unit << ", ";
+      << ", \"sample_rate_hz\": " << fs << ", \"clicks\": " << played << ", \"unit\": " << unit << ", ";
     pj("click_to_pulse", pa);
     j << ", ";
     pj("click_to_zmq", pb);
@@ -432,21 +484,24 @@ void run_loop_test(const LoopTestOptions& o) {
     j << ", \"budget_median_ms\": {\"audio_loop\": " << median(loop_ms) << ", \"response\": " << median(response_ms)
       << ", \"frame_close\": " << median(close_ms) << ", \"compute_handoff\": " << median(compute_ms) << ", \"transport\": " << median(transport_ms)
       << ", \"pulse_delay\": " << pulses.delay_samples() * 1e3 / fs << ", \"pulse_loop\": " << median(line_loop_ms) << "}"
-      << ", \"late_pulses\": " << pulses.late() << ", \"no_spike\": " << no_spike << ", \"no_pulse\": " << no_pulse
+      << ", \"pulses_exact\": " << pulse_exact << ", \"late_pulses\": " << pulses.late() << ", \"no_spike\": " << no_spike << ", \"no_pulse\": " << no_pulse
       << ", \"no_message\": " << no_message << ", \"no_return\": " << no_return << "}\n";
     write_file_atomically(o.json, j.str());
     std::printf("wrote %s\n", o.json.c_str());
   }
-  if (no_return == o.clicks) throw std::runtime_error("no click came back on the input: the output is not looped into the input");
+  if (no_return == played) throw std::runtime_error("no click came back on the input: the output is not looped into the input");
 }
 
 // The subscriber of the loop test (another process): logs "sample recv_ns publish_ns" for each
-// spike of UNIT received on statenet/spikes, until SIGTERM.
+// spike of UNIT received on statenet/spikes, until SIGTERM or the loop test's end.
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_term(int) { g_stop = 1; }
 
-void run_zmq_spike_log(const std::string& endpoint, int unit, const std::string& out_path) {
+void run_zmq_spike_log(const std::string& endpoint, int unit, const std::string& out_path, pid_t parent) {
   std::signal(SIGTERM, on_term);
+  // Ends with the loop test even when that is killed (SIGKILL leaves it no chance to stop us).
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) return;
   void* context = zmq_ctx_new();
   void* sub = zmq_socket(context, ZMQ_SUB);
   zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "statenet/spikes", 15);
@@ -508,8 +563,8 @@ void add_loop_test_command(CLI::App& app) {
 
   auto* log = app.add_subcommand("zmq-spike-log", "")->group("");  // the loop test's subscriber process (hidden)
   auto args = std::make_shared<std::vector<std::string>>();
-  log->add_option("args", *args)->expected(3);
-  log->callback([args] { run_zmq_spike_log((*args)[0], std::stoi((*args)[1]), (*args)[2]); });
+  log->add_option("args", *args)->expected(4);  // endpoint, unit, log file, the loop test's pid
+  log->callback([args] { run_zmq_spike_log((*args)[0], std::stoi((*args)[1]), (*args)[2], static_cast<pid_t>(std::stol((*args)[3]))); });
 }
 
 }  // namespace statenet

@@ -65,14 +65,6 @@ struct StreamOptions {
   PulseTrainOptions pulse;
 };
 
-// The pulse line's delay when none is given: a spike can fall a whole hop before the sample that
-// closes its frame, that sample waits for its block, the pulse must reach a callback that has not
-// yet run (one more block), and a separate output renders its latency ahead; plus 5 ms for the
-// computation and the threads' wake-ups.
-double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double output_latency_s) {
-  return 1e3 * (hop_s + 2.0 * block_samples / sample_rate_hz + output_latency_s) + 5.0;
-}
-
 void run_stream(const StreamOptions& o) {
   if (o.gpu) {
     const ModelConfig config = load_step_model(o.model)->config();
@@ -100,7 +92,7 @@ void run_stream(const StreamOptions& o) {
   StreamPipeline pipeline(po);
 
   // The pulse line: full duplex with the microphone when it names the same device (or "same"),
-  // else its own output stream whose clock starts with the input's.
+  // on the device's sample clock; else its own output stream, placed by the host clock.
   const bool duplex = mic && !o.pulse_out.empty() && (o.pulse_out == "same" || o.pulse_out == o.device);
   if (!(o.audio_latency_ms >= 0) || !(o.audio_latency_ms <= 10e3))
     throw std::runtime_error("--audio-latency-ms " + std::to_string(o.audio_latency_ms) + ": expected 0–10 000");
@@ -172,6 +164,7 @@ void run_stream(const StreamOptions& o) {
   }
   const StreamInfo info = pipeline.info(*source);
 
+  if (pulses) pipeline.add_sink(*pulses);  // first: the one sink with a deadline
   std::unique_ptr<PredictionFileWriter> file;
   if (!o.output.empty()) pipeline.add_sink(*(file = std::make_unique<PredictionFileWriter>(o.output, info)));
   CsvStreamWriter csv(stdout);
@@ -182,7 +175,6 @@ void run_stream(const StreamOptions& o) {
   if (!o.zmq.endpoint.empty()) pipeline.add_sink(*(zmq = std::make_unique<ZmqPublisher>(o.zmq)));
   std::unique_ptr<OscSender> osc;
   if (!o.osc.empty()) pipeline.add_sink(*(osc = std::make_unique<OscSender>(o.osc)));
-  if (pulses) pipeline.add_sink(*pulses);
   std::unique_ptr<SpikeFileWriter> spikes;
   if (!o.spikes.empty()) pipeline.add_sink(*(spikes = std::make_unique<SpikeFileWriter>(o.spikes, info)));
   std::unique_ptr<LatencyJsonWriter> latency_json;

@@ -45,8 +45,8 @@ struct MicrophoneOptions {
 
 class Microphone final : public AudioSource {
  public:
-  /// Opens the device. Throws std::runtime_error naming the device and, when it is not
-  /// found, listing the devices there are; std::invalid_argument for bad options.
+  /// Opens the device. Throws std::runtime_error naming the device (and, when it is not
+  /// found, the devices there are); std::invalid_argument for bad options.
   explicit Microphone(const MicrophoneOptions& options);
   ~Microphone() override;
   Microphone(const Microphone&) = delete;

@@ -106,10 +106,15 @@ AudioDevice find_audio_device(const std::string& name, DeviceDirection direction
       if (matches > 1) chosen = nullptr;
     }
   }
-  if (!chosen)
+  if (!chosen) {  // one line: the usable devices by index and name
+    std::string known;
+    for (const auto& d : devices)
+      if (usable(d, direction)) known += (known.empty() ? "" : ", ") + std::to_string(d.index) + " '" + d.name + "'";
     throw std::runtime_error((name.empty() ? std::string("no ") + direction_name(direction) + " device"
                                            : std::string("no ") + direction_name(direction) + " device '" + name + "'") +
-                             "; the devices are:\n" + describe_audio_devices(devices, direction));
+                             (known.empty() ? std::string(" (none: no sound card and no audio server is running)")
+                                            : " (there are: " + known + "; 'statenet devices' lists them)"));
+  }
   return *chosen;
 }
 

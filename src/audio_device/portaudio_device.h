@@ -26,8 +26,8 @@ std::vector<AudioDevice> list_audio_devices();
 // `statenet devices`; only the devices usable in `direction`.
 std::string describe_audio_devices(const std::vector<AudioDevice>& devices, DeviceDirection direction);
 // The device called `name` (exact name, index, or a unique part of the name; empty = the default
-// one) with channels in `direction`. Throws std::runtime_error naming it and listing the devices
-// there are when there is no such device.
+// one) with channels in `direction`. Throws std::runtime_error naming it and, on the same line,
+// the devices there are when there is no such device.
 AudioDevice find_audio_device(const std::string& name, DeviceDirection direction);
 
 // One Pa_Initialize per holder, undone (Pa_Terminate) when the last holder goes; its probes'

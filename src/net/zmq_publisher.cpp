@@ -40,7 +40,9 @@ ZmqPublisher::ZmqPublisher(ZmqPublisherOptions options) : options_(std::move(opt
   if (!context_) fail("cannot create a ZeroMQ context");
   socket_ = zmq_socket(context_, ZMQ_XPUB);
   if (!socket_) fail("cannot create a ZeroMQ socket");
-  const int linger = 0, no_drop = 1, verbose = 1;
+  // Closing waits up to linger_ms for queued messages to reach subscribers that are behind
+  // (with 0 a slow subscriber lost the stream's tail while the summary said nothing was dropped).
+  const int linger = options_.linger_ms, no_drop = 1, verbose = 1;
   zmq_setsockopt(socket_, ZMQ_LINGER, &linger, sizeof linger);
   zmq_setsockopt(socket_, ZMQ_SNDHWM, &options_.send_high_water_mark, sizeof(int));
   zmq_setsockopt(socket_, ZMQ_XPUB_NODROP, &no_drop, sizeof no_drop);   // full → EAGAIN, counted

@@ -31,6 +31,7 @@ struct ZmqPublisherOptions {
   int wait_for_subscribers = 0;      ///< begin() waits for this many subscriptions …
   int wait_timeout_ms = 5000;        ///< … at most this long (then throws)
   double description_period_s = 1.0; ///< re-send the description this often
+  int linger_ms = 2000;              ///< at the end, wait this long at most for queued messages to leave
 };
 
 class ZmqPublisher final : public PredictionSink {

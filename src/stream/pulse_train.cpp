@@ -7,6 +7,10 @@
 
 namespace statenet {
 
+double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double other_clock_output_latency_s) {
+  return 1e3 * (hop_s + 2.0 * block_samples / sample_rate_hz + other_clock_output_latency_s) + 5.0;
+}
+
 std::vector<int> parse_unit_channel_map(const std::string& text, int num_units, int num_channels) {
   std::vector<int> map(static_cast<std::size_t>(num_units), -1);
   std::stringstream entries(text);

@@ -48,6 +48,12 @@ struct PulseTrainOptions {
   int queue_pulses = 16384;      ///< pulses waiting for the audio callback before drops
 };
 
+// The delay that leaves no pulse late on a machine that keeps up: a spike can fall a whole hop
+// before the sample that closes its frame, that sample waits for its block, the pulse must reach
+// a callback that has not yet run (one more block), and an output on another clock renders its
+// latency ahead (0 in full duplex); plus 5 ms for the computation and the threads' wake-ups.
+double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double other_clock_output_latency_s);
+
 // "3:0,7:1" → unit 3 on channel 0, unit 7 on channel 1, every other unit not sent; "all:0" →
 // every unit on channel 0. Throws std::invalid_argument naming the entry for bad text, units
 // outside [0, num_units) and channels outside [0, num_channels).

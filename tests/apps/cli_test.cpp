@@ -114,6 +114,7 @@ TEST_F(Cli, pulseLineOptionsAreCheckedBeforeAnythingStreams) {
   Result r = run("stream --seconds 1 --view off --pulse-out no-such-device");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("no output device 'no-such-device'"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   r = run("stream --seconds 1 --view off --pulse-out default --pulse-units 99:0");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("entry '99:0': unit 99 outside the model's 73 units"), std::string::npos) << r.output;
