@@ -29,10 +29,10 @@ void add_data_simulate_command(CLI::App& data) {
       ->check(CLI::IsMember(simulation_preset_names()));
   cmd->add_option("-o,--output", *out, "Dataset file to write (.h5)")->required();
   cmd->add_option("--seed", *seed, "Random seed (stimuli, neurons, trials)")->capture_default_str();
-  cmd->add_option("--stimuli", *stimuli, "Override the preset's number of stimuli");
-  cmd->add_option("--seconds", *seconds, "Override the preset's stimulus length (s)");
-  cmd->add_option("--trials", *trials, "Override the preset's trials per stimulus");
-  cmd->add_option("--units-per-kind", *per_kind, "Override the preset's units per kind (4 kinds)");
+  cmd->add_option("--stimuli", *stimuli, "Override the preset's number of stimuli")->check(CLI::Range(1, 100000));
+  cmd->add_option("--seconds", *seconds, "Override the preset's stimulus length (s)")->check(CLI::Range(0.05, 3600.0));
+  cmd->add_option("--trials", *trials, "Override the preset's trials per stimulus")->check(CLI::Range(1, 100000));
+  cmd->add_option("--units-per-kind", *per_kind, "Override the preset's units per kind (4 kinds)")->check(CLI::Range(1, 10000));
   cmd->add_option("--cochleagram", *cochleagram, "Front-end preset")->capture_default_str();
   cmd->add_flag("--waveforms", *waveforms, "Store the synthesised waveforms");
   cmd->add_option("--kinds", *kinds, "Neuron kinds to simulate (strf adapting onoff recurrent; default all)")->delimiter(',');

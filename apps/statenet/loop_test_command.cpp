@@ -548,11 +548,11 @@ void add_loop_test_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "Exported model (.safetensors)")->capture_default_str();
   cmd->add_option("--device", o->device, "Full-duplex device (see 'statenet devices'); 'system' is PortAudio's JACK device")->capture_default_str();
   cmd->add_option("--unit", o->unit, "The unit whose spikes drive the pulse line (default: the one that answers clicks best)");
-  cmd->add_option("--clicks", o->clicks, "Number of clicks")->capture_default_str();
+  cmd->add_option("--clicks", o->clicks, "Number of clicks")->capture_default_str()->check(CLI::Range(2, 1000000));
   cmd->add_option("--click-rate-hz", o->click_rate_hz, "Clicks per second")->capture_default_str();
   cmd->add_option("--click-width-ms", o->click_width_ms, "Click length (rectangular)")->capture_default_str();
   cmd->add_option("--window-ms", o->response_window_ms, "A click's spike is the unit's first within this long after it comes back")->capture_default_str();
-  cmd->add_option("--block", o->block, "Frames per audio callback")->capture_default_str();
+  cmd->add_option("--block", o->block, "Frames per audio callback")->capture_default_str()->check(CLI::Range(1, AudioBlock::kMaxSamples));
   cmd->add_option("--audio-latency-ms", o->audio_latency_ms, "Latency asked of the device stream; 0 = its low default")->capture_default_str();
   cmd->add_option("--pulse-delay-ms", o->pulse_delay, "Spike → pulse delay; auto = a hop, two blocks and 5 ms")->capture_default_str();
   cmd->add_option("--zmq", o->zmq, "ZeroMQ endpoint; auto = an ipc:// path in /tmp")->capture_default_str();

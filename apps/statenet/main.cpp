@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 #include "util/allocator.h"
@@ -26,10 +27,30 @@ int main(int argc, char** argv) {
   statenet::add_interpret_command(app);
   statenet::add_similarity_command(app);
 #endif
+  // An unknown command is named (CLI11 would only say that a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      found = found || sub->check_name(argv[1]);
+      if (!sub->get_group().empty()) known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      std::fprintf(stderr, "statenet: error: unknown command '%s' (commands: %s; see --help)\n", argv[1], known.c_str());
+      return 106;
+    }
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --version
+    // One line, as for every other error; CLI11's own text names the option and the value.
+    std::fprintf(stderr, "statenet: error: %s (see --help)\n", e.what());
+    return e.get_exit_code();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "statenet: error: %s\n", e.what());
     return 1;

@@ -209,7 +209,7 @@ void run_stream(const StreamOptions& o) {
                mic ? "live" : (o.fast ? "as fast as possible" : "paced in real time"), static_cast<long long>(c.frames),
                info.frame_period_s * 1e3, info.num_units);
   std::fprintf(out, "latency (hop's last sample → prediction): %s\n", s.latency.summary().c_str());
-  std::fprintf(out, "dropped predictions %lld · dropped input blocks %lld · input overflows %lld · non-finite samples %lld\n",
+  std::fprintf(out, "dropped predictions %lld · dropped input blocks %lld · input overflows %lld · unusable samples (non-finite or beyond ±10⁴) %lld\n",
                static_cast<long long>(c.dropped_predictions), static_cast<long long>(c.dropped_input_blocks),
                static_cast<long long>(c.input_overflows), static_cast<long long>(c.non_finite_samples));
   if (mic)
@@ -255,7 +255,7 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("-i,--input", o->input, "demo, mic, or an audio file (resampled to the model's rate)")->capture_default_str();
   cmd->add_option("--device", o->device, "Microphone: device name (or unique part of it) or index; see 'statenet devices'");
   cmd->add_flag("--fast", o->fast, "Files: process as fast as possible instead of in real time");
-  cmd->add_option("--seconds", o->seconds, "Stop after this much audio (0 = the whole file / until Ctrl-C); loops the demo sound")->capture_default_str();
+  cmd->add_option("--seconds", o->seconds, "Stop after this much audio (0 = the whole file / until Ctrl-C); loops the demo sound")->capture_default_str()->check(CLI::Range(0.0, 1e7));
   cmd->add_option("-o,--output", o->output, "Write predictions: .csv (frame, time, latency, units) or .f32 (raw float32, + .json);\nwith --gpu a directory (one .f32 per input)");
   cmd->add_flag("--stdout", o->to_stdout, "Print predictions as CSV on stdout (the summary goes to stderr)");
   cmd->add_option("--view", o->view, "Live terminal view: auto (on a terminal), on or off")->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
@@ -291,7 +291,7 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--record", o->record, "Also write the input exactly as processed to a float WAV file (diagnostics)");
   cmd->add_flag("--gpu", o->gpu, "Stream the --inputs files at once on the GPU, one batched step per frame (StateNet-GRU)");
   cmd->add_option("--inputs", o->inputs, "With --gpu: audio files, one stream each")->delimiter(',');
-  cmd->add_option("--copies", o->copies, "With --gpu: stream each file this many times (load tests)")->capture_default_str();
+  cmd->add_option("--copies", o->copies, "With --gpu: stream each file this many times (load tests)")->capture_default_str()->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--block", o->block, "Samples per audio block (the callback size for a microphone)")->capture_default_str();
   cmd->callback([o] { run_stream(*o); });
 

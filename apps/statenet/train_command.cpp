@@ -38,17 +38,18 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--output", *output,
                   "Output nonlinearity: identity, double_exponential or sigmoid (default: identity for statenet and l, "
                   "double_exponential otherwise)");
-  cmd->add_option("--window-bins", *window, "Temporal window of the stateless baselines (default per model)");
-  cmd->add_option("--seeds", o->seeds, "Number of seeds")->capture_default_str();
-  cmd->add_option("--first-seed", o->first_seed, "First seed")->capture_default_str();
-  cmd->add_option("--patience", o->patience_epochs, "Epochs without improvement before stopping")->capture_default_str();
-  cmd->add_option("--max-epochs", o->max_epochs, "Upper bound on epochs per run")->capture_default_str();
-  cmd->add_option("--lr", o->learning_rate, "AdamW learning rate")->capture_default_str();
-  cmd->add_option("--batch", o->batch_size, "Clips per step (16 for NAT4-sized data)")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--window-bins", *window, "Temporal window of the stateless baselines (default per model)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--seeds", o->seeds, "Number of seeds")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--first-seed", o->first_seed, "First seed")->capture_default_str()->check(CLI::Range(0, 1 << 30));
+  cmd->add_option("--patience", o->patience_epochs, "Epochs without improvement before stopping")->capture_default_str()->check(CLI::Range(1, 1 << 30));
+  cmd->add_option("--max-epochs", o->max_epochs, "Upper bound on epochs per run")->capture_default_str()->check(CLI::Range(1, 1 << 30));
+  cmd->add_option("--lr", o->learning_rate, "AdamW learning rate")->capture_default_str()->check(CLI::Range(1e-12, 10.0));
+  cmd->add_option("--batch", o->batch_size, "Clips per step (16 for NAT4-sized data)")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
   cmd->add_option("--test-stimuli", *test, "A fixed test split, e.g. 3,6,9,19 (default: random per seed)");
   cmd->add_option("--tbptt", o->tbptt_k, "Train with TBPTT(1, K): gradients through the last K bins only (0 = full BPTT)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 30));
   auto no_warmup = std::make_shared<bool>(false);
   cmd->add_flag("--no-warmup", *no_warmup, "TBPTT windows start from a zero state instead of the true state");
   auto generic_output_init = std::make_shared<bool>(false);
@@ -58,7 +59,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--raw-input", *raw_input,
                 "Transformer: feed the cochleagram as it is instead of standardised per band with the training set's mean and s.d.");
   cmd->add_option("--parallel-seeds", o->parallel_seeds, "Seeds trained at once, one thread each (e.g. 2 with --threads 1 on 2 cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--device", o->device, "cpu, or cuda / cuda:N (with a CUDA build of LibTorch; docs/gpu.md)")->capture_default_str();
   cmd->add_flag("--resume", o->resume, "Continue a killed run from the checkpoints in the output directory");
   cmd->callback([=] {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -69,9 +70,11 @@ AudioBuffer read_audio_file(const std::string& path, const AudioReadOptions& opt
     double sum = 0.0;
     for (std::size_t c = 0; c < channels; ++c) {
       const float v = interleaved[i * channels + c];
-      if (!std::isfinite(v)) {
-        fail(path, std::string(std::isnan(v) ? "NaN" : "infinite") + " sample at index " +
-                       std::to_string(i) + " (channel " + std::to_string(c) + ", at " +
+      if (!std::isfinite(v) || std::fabs(v) > kMaxAbsSample) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", static_cast<double>(v));
+        fail(path, std::string(std::isnan(v) ? "NaN" : std::isinf(v) ? "infinite" : std::string("out-of-range (") + value + ", beyond ±10⁴)") +
+                       " sample at index " + std::to_string(i) + " (channel " + std::to_string(c) + ", at " +
                        std::to_string(static_cast<double>(i) / info.samplerate) + " s)");
       }
       sum += v;

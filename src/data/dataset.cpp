@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "util/atomic_file.h"
+#include "util/checked_size.h"
 
 namespace statenet {
 namespace {
@@ -70,6 +72,26 @@ void validate_dataset(const Dataset& d, const std::string& ctx) {
       if (!(s.waveform_rate_hz > 0)) bad(ctx, p + "/waveform", "attribute 'sample_rate' must be positive");
       for (float v : s.waveform)
         if (!std::isfinite(v)) bad(ctx, p + "/waveform", "non-finite sample");
+    }
+  }
+  // Ground truth that readers index: per-stimulus arrays are [N, T_k] for a stimulus that
+  // exists, the STRFs [N, F, L]; every array holds as many values as its shape says.
+  for (const auto& [key, array] : d.truth) {
+    const std::string where = "/truth/" + key;
+    const std::optional<std::uint64_t> count = checked_product(array.shape);
+    if (!count || *count != array.data.size()) bad(ctx, where, "shape " + shape_to_string(array.shape) + " does not match its values");
+    const auto slash = key.rfind('/');
+    if (slash != std::string::npos) {
+      const std::string kind = key.substr(0, slash), stimulus = key.substr(slash + 1);
+      std::size_t k = d.stimuli.size();
+      for (std::size_t i = 0; i < d.stimuli.size(); ++i)
+        if (stimulus_key(i) == stimulus) k = i;
+      if (k == d.stimuli.size()) bad(ctx, where, "names no stimulus of the dataset");
+      const Shape want = {N, static_cast<std::size_t>(d.stimuli[k].num_frames)};
+      if (array.shape != want) bad(ctx, where, "expected shape " + shape_to_string(want) + ", found " + shape_to_string(array.shape));
+    } else if (key == "strf") {
+      if (array.shape.size() != 3 || array.shape[0] != N || array.shape[1] != F)
+        bad(ctx, where, "expected shape [" + std::to_string(N) + ", " + std::to_string(F) + ", lags], found " + shape_to_string(array.shape));
     }
   }
 }

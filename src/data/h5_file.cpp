@@ -2,7 +2,12 @@
 
 #include <hdf5.h>
 
+#include <unistd.h>
+
+#include <optional>
 #include <stdexcept>
+
+#include "util/checked_size.h"
 
 namespace statenet {
 namespace {
@@ -191,10 +196,13 @@ std::vector<T> read_numeric(const H5File& f, hid_t file, const std::string& name
   if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER) {
     f.fail(name, "expected a numeric array");
   }
-  std::size_t total = 1;
-  for (auto d : shape) total *= d;
-  std::vector<T> data(total);
-  if (total > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {
+  // A small chunked file can declare any shape: refuse what would not fit in this machine's memory.
+  const std::uint64_t memory_elements =
+      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE)) / sizeof(T);
+  const std::optional<std::uint64_t> total = checked_product(shape, memory_elements);
+  if (!total) f.fail(name, "shape " + shape_to_string(shape) + " holds more elements than this machine's memory");
+  std::vector<T> data(static_cast<std::size_t>(*total));
+  if (*total > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {
     f.fail(name, "read failed (truncated or corrupt file?)");
   }
   if (out_shape) *out_shape = shape;
@@ -261,9 +269,26 @@ bool H5File::attribute_is_string(const std::string& object, const std::string& n
   return H5Tget_class(type) == H5T_STRING;
 }
 
+namespace {
+// A scalar attribute is read into one value: its dataspace must hold exactly one element (an
+// array attribute read into a scalar writes past it — a crafted file then controls the stack).
+hssize_t attribute_elements(hid_t attr) {
+  Handle space(H5Aget_space(attr));
+  if (space < 0) return -1;
+  const H5S_class_t kind = H5Sget_simple_extent_type(space);
+  if (kind == H5S_SCALAR) return 1;
+  if (kind == H5S_NULL) return 0;
+  return H5Sget_simple_extent_npoints(space);
+}
+}  // namespace
+
 std::string H5File::string_attribute(const std::string& object, const std::string& name) const {
   if (!has_attribute(object, name)) fail(object, "missing attribute '" + name + "'");
   Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  if (attr < 0) fail(object, "cannot open attribute '" + name + "'");
+  const hssize_t elements = attribute_elements(attr);
+  if (elements != 1)
+    fail(object, "attribute '" + name + "' should be one string, found " + std::to_string(static_cast<long long>(elements)) + " elements");
   Handle type(H5Aget_type(attr));
   if (H5Tget_class(type) != H5T_STRING) fail(object, "attribute '" + name + "' should be a string");
   if (H5Tis_variable_str(type) > 0) {
@@ -276,7 +301,9 @@ std::string H5File::string_attribute(const std::string& object, const std::strin
     H5free_memory(p);
     return s;
   }
-  std::string s(H5Tget_size(type), '\0');
+  const std::size_t bytes = H5Tget_size(type);
+  if (bytes == 0 || bytes > (1u << 20)) fail(object, "attribute '" + name + "' has a string size of " + std::to_string(bytes) + " bytes");
+  std::string s(bytes, '\0');
   if (H5Aread(attr, type, s.data()) < 0) fail(object, "cannot read attribute '" + name + "'");
   return s.substr(0, s.find('\0'));
 }
@@ -284,6 +311,10 @@ std::string H5File::string_attribute(const std::string& object, const std::strin
 double H5File::number_attribute(const std::string& object, const std::string& name) const {
   if (!has_attribute(object, name)) fail(object, "missing attribute '" + name + "'");
   Handle attr(H5Aopen_by_name(id_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  if (attr < 0) fail(object, "cannot open attribute '" + name + "'");
+  const hssize_t elements = attribute_elements(attr);
+  if (elements != 1)
+    fail(object, "attribute '" + name + "' should be one number, found " + std::to_string(static_cast<long long>(elements)) + " elements");
   Handle type(H5Aget_type(attr));
   if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER) {
     fail(object, "attribute '" + name + "' should be a number");

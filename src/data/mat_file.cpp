@@ -5,7 +5,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
+#include <vector>
+
+#include "util/checked_size.h"
 
 namespace statenet {
 namespace {
@@ -42,9 +46,10 @@ const matvar_t* MatFile::variable(const std::string& name) {
 }
 
 std::size_t mat_numel(const matvar_t* v) {
-  std::size_t n = 1;
-  for (int i = 0; i < v->rank; ++i) n *= v->dims[i];
-  return n;
+  if (v->rank < 0 || !v->dims) return 0;
+  const std::optional<std::uint64_t> n = checked_product(std::vector<std::size_t>(v->dims, v->dims + v->rank), SIZE_MAX);
+  if (!n) throw std::runtime_error(std::string("MAT variable '") + (v->name ? v->name : "?") + "': its dimensions overflow");
+  return static_cast<std::size_t>(*n);
 }
 
 bool mat_is_struct(const matvar_t* v) { return v && v->class_type == MAT_C_STRUCT; }

@@ -1,12 +1,14 @@
 #include "model_format/safetensors.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "util/atomic_file.h"
+#include "util/checked_size.h"
 
 namespace statenet {
 
@@ -79,13 +81,19 @@ SafetensorsFile read_safetensors(const std::string& path) {
       const auto offsets = info.at("data_offsets").get<std::vector<std::uint64_t>>();
       if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size)
         throw std::runtime_error(path + ": tensor " + name + " has data offsets outside the file (truncated?)");
-      if (offsets[1] - offsets[0] != static_cast<std::uint64_t>(t.numel()) * 4)
+      const std::optional<std::uint64_t> elements = checked_product(t.shape, data_size / 4);
+      if (!elements) throw std::runtime_error(path + ": tensor " + name + " has a shape with a negative extent or more elements than the file holds");
+      if (offsets[1] - offsets[0] != *elements * 4)
         throw std::runtime_error(path + ": tensor " + name + " has " + std::to_string(offsets[1] - offsets[0]) +
                                  " bytes for its shape");
-      t.data.resize(static_cast<std::size_t>(t.numel()));
+      t.data.resize(static_cast<std::size_t>(*elements));
       f.seekg(static_cast<std::streamoff>(8 + n + offsets[0]));
       f.read(reinterpret_cast<char*>(t.data.data()), static_cast<std::streamsize>(offsets[1] - offsets[0]));
       if (!f) throw std::runtime_error(path + ": tensor " + name + ": read failed (truncated?)");
+      for (std::size_t i = 0; i < t.data.size(); ++i)  // NaN or ±inf weights would stream NaN for every unit
+        if (!std::isfinite(t.data[i]))
+          throw std::runtime_error(path + ": tensor " + name + " holds " + (std::isnan(t.data[i]) ? "NaN" : "an infinite value") +
+                                   " at flat index " + std::to_string(i));
       ranges.emplace_back(offsets[0], offsets[1]);
       out.tensors[name] = std::move(t);
     } catch (const nlohmann::json::exception&) {

@@ -59,6 +59,13 @@ StreamSummary StreamPipeline::run(AudioSource& source) {
     throw std::runtime_error(source.name() + ": delivers " + std::to_string(source.sample_rate_hz()) + " Hz, the model's front end needs " +
                              std::to_string(fs) + " Hz");
   const std::int64_t max_samples = options_.max_seconds > 0 ? static_cast<std::int64_t>(options_.max_seconds * fs) : -1;
+  // A source of known length that cannot close one frame would stream nothing and succeed.
+  const std::int64_t first_frame_end = frame_end_sample(0, front_end_->hop_samples());
+  const std::int64_t length = source.length_samples() >= 0 && max_samples >= 0 ? std::min(source.length_samples(), max_samples)
+                                                                                : source.length_samples();
+  if (length >= 0 && length < first_frame_end)
+    throw std::runtime_error(source.name() + ": " + std::to_string(length) + " samples, too short for one frame (" +
+                             std::to_string(first_frame_end) + " samples at " + std::to_string(static_cast<long>(fs)) + " Hz)");
   recorded_ = AudioBuffer{};
   recorded_.sample_rate_hz = fs;
   recorded_.origin = source.name();

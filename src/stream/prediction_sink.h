@@ -50,7 +50,7 @@ struct StreamProgress {
   std::int64_t dropped_predictions = 0;  ///< steps whose output no sink saw (queue full)
   std::int64_t dropped_input_blocks = 0; ///< live input the source could not queue
   std::int64_t input_overflows = 0;      ///< the audio device's own overflow flags
-  std::int64_t non_finite_samples = 0;   ///< replaced by 0 before the front end
+  std::int64_t non_finite_samples = 0;   ///< non-finite or beyond ±10⁴ (kMaxAbsSample): replaced by 0
   std::int64_t spikes = 0;               ///< generated (dropped predictions' spikes included)
   std::int64_t spike_overflow = 0;       ///< spikes beyond a unit's per-frame maximum
 };

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <thread>
 
+#include "audio/audio_buffer.h"
+
 namespace statenet {
 
 StreamProcessor::StreamProcessor(FrontEnd& front_end, StepModel& model, int capacity, bool wait_when_full)
@@ -40,16 +42,16 @@ void StreamProcessor::generate_spikes(const SpikeGeneratorOptions& options) {
 
 void StreamProcessor::process(const float* samples, std::size_t n, std::int64_t arrival_ns) noexcept {
   arrival_ns_ = arrival_ns;
-  // Copy through a fixed scratch block, zeroing non-finite samples (a broken device or file
-  // must not poison the model's state).
+  // Copy through a fixed scratch block, zeroing non-finite samples and those beyond ±10⁴
+  // (kMaxAbsSample): a broken device or file must not poison the model's state.
   for (std::size_t done = 0; done < n;) {
     const std::size_t m = std::min(n - done, scratch_.size());
     std::int64_t bad = 0;
     for (std::size_t i = 0; i < m; ++i) {
       const float x = samples[done + i];
-      const bool finite = std::isfinite(x);
-      bad += !finite;
-      scratch_[i] = finite ? x : 0.0f;
+      const bool usable = std::fabs(x) <= kMaxAbsSample;  // false for NaN and ±inf too
+      bad += !usable;
+      scratch_[i] = usable ? x : 0.0f;
     }
     if (bad) non_finite_.fetch_add(bad, std::memory_order_relaxed);
     front_end_.process(scratch_.data(), m, *this);

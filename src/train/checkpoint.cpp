@@ -45,6 +45,7 @@ void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   a.write("val_cc", doubles(c.val_cc));
   a.write("pass_seconds", doubles(c.pass_seconds));
   a.write("train_seconds", torch::tensor(c.train_seconds, torch::kFloat64));
+  a.write("run", torch::from_blob(const_cast<char*>(c.run.data()), {static_cast<std::int64_t>(c.run.size())}, torch::kUInt8).clone());
   AtomicFile out(path);
   a.save_to(out.temp_path());
   out.commit();
@@ -96,6 +97,14 @@ bool load_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   } catch (const c10::Error&) {
   }
   c.train_loss = vec("train_loss"), c.val_loss = vec("val_loss"), c.val_cc = vec("val_cc");
+  try {  // checkpoints written before runs were described have none
+    torch::Tensor t;
+    a.read("run", t);
+    t = t.contiguous();
+    c.run.assign(reinterpret_cast<const char*>(t.data_ptr<std::uint8_t>()), static_cast<std::size_t>(t.numel()));
+  } catch (const c10::Error&) {
+    c.run.clear();
+  }
   return true;
 }
 

@@ -26,6 +26,9 @@ struct Checkpoint {
   bool finished = false;
   double train_seconds = 0;  ///< wall time of all epochs so far, across resumes
   std::vector<double> train_loss, val_loss, val_cc, pass_seconds;
+  /// What the run is — "key=value" lines for its data, model, seed, split and options — so that
+  /// --resume refuses a checkpoint of another run. Empty in checkpoints written before it.
+  std::string run;
 };
 
 void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim::AdamW& opt, const State& best,

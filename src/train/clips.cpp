@@ -9,6 +9,14 @@
 namespace statenet {
 
 Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
+  // Indices come from the command line (--stimuli, --test-stimuli): checked here, where every
+  // clip is made.
+  if (k < 0 || k >= static_cast<int>(d.stimuli.size()))
+    throw std::invalid_argument("stimulus " + std::to_string(k) + ": dataset '" + d.name + "' has " + std::to_string(d.stimuli.size()) +
+                                " stimuli (0–" + std::to_string(static_cast<int>(d.stimuli.size()) - 1) + ")");
+  for (int u : units)
+    if (u < 0 || u >= d.num_units())
+      throw std::invalid_argument("unit " + std::to_string(u) + ": dataset '" + d.name + "' has " + std::to_string(d.num_units()) + " units");
   const Stimulus& s = d.stimuli[k];
   const int F = d.num_bands(), N = static_cast<int>(units.size());
   const std::int64_t T = s.num_frames;

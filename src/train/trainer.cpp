@@ -2,8 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +15,7 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <sstream>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -61,8 +66,44 @@ class EpochScorer {
   std::vector<CcNormScorer> scorers_;
 };
 
+// What the data are, for a run's description: sizes and a 64-bit FNV-1a hash of every
+// cochleagram and response value (another file with the same name is another run).
+std::string describe_data(const Dataset& d) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](const std::vector<float>& v) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+    for (std::size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  };
+  for (const Stimulus& s : d.stimuli) mix(s.cochleagram), mix(s.responses);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
+  return "data=" + d.name + "\ndata stimuli=" + std::to_string(d.stimuli.size()) + "\ndata units=" + std::to_string(d.num_units()) +
+         "\ndata bands=" + std::to_string(d.num_bands()) + "\ndata dt_ms=" + std::to_string(d.dt_ms) + "\ndata values hash=" + hash + "\n";
+}
+
+std::string list(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+
+// The first line where two run descriptions differ, as "key: a → b".
+std::string first_difference(const std::string& was, const std::string& now) {
+  std::istringstream a(was), b(now);
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(a, la)), gb = static_cast<bool>(std::getline(b, lb));
+    if (!ga && !gb) return "?";
+    if (la != lb || ga != gb) {
+      const auto key = (ga ? la : lb).substr(0, (ga ? la : lb).find('='));
+      const auto value = [](const std::string& line, bool got) { return got ? line.substr(line.find('=') + 1) : std::string("(none)"); };
+      return key + " " + value(la, ga).substr(0, 80) + " → " + value(lb, gb).substr(0, 80);
+    }
+  }
+}
+
 // Trains one model (one seed; all units or one) and scores it on its test clips.
-SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig& config, int seed,
+SeedResult train_one(const Dataset& d, const std::string& data_description, const TrainOptions& o, const ModelConfig& config, int seed,
                      const std::vector<int>& units, const std::vector<int>& stimuli, int seed_index,
                      int num_units_total, const std::function<void(const TrainProgress&)>& progress) {
   const auto start = Clock::now();
@@ -129,10 +170,23 @@ SeedResult train_one(const Dataset& d, const TrainOptions& o, const ModelConfig&
                           torch::optim::AdamWOptions(o.learning_rate).betas({0.9, 0.999}).eps(1e-8).weight_decay(0.0));
   State best = clone_state(*model);
   Checkpoint ck;
+  // Everything that decides the run's course (not max_epochs, threads or device: a resumed run
+  // may be given more epochs or another machine).
+  ck.run = data_description + "model=" + config.to_json() + "\nseed=" + std::to_string(seed) + "\nunits=" + list(units) +
+           "\nsplit train=" + list(r.split.train) + "\nsplit validation=" + list(r.split.validation) + "\nsplit test=" + list(r.split.test) +
+           "\nlearning rate=" + std::to_string(o.learning_rate) + "\nbatch=" + std::to_string(o.batch_size) +
+           "\npatience=" + std::to_string(o.patience_epochs) + "\ntbptt=" + std::to_string(o.tbptt_k) + (o.tbptt_warmup ? " with" : " without") +
+           " warm-up\nfit output to data=" + std::to_string(o.fit_output_to_data) + "\nfit input to data=" + std::to_string(o.fit_input_to_data) + "\n";
   std::string stem;
   if (!o.output_dir.empty()) {
     stem = o.output_dir + "/seed" + std::to_string(seed) + (r.unit >= 0 ? "-unit" + std::to_string(r.unit) : "");
-    if (o.resume) load_checkpoint(stem + ".ckpt", *model, opt, best, ck);
+    const std::string this_run = ck.run;
+    if (o.resume && load_checkpoint(stem + ".ckpt", *model, opt, best, ck)) {
+      if (!ck.run.empty() && ck.run != this_run)
+        throw std::runtime_error(stem + ".ckpt: --resume of another run (" + first_difference(ck.run, this_run) +
+                                 "): train into another directory, or run without --resume to start afresh");
+      ck.run = this_run;
+    }
   }
   while (!ck.finished) {
     const auto epoch_start = Clock::now();
@@ -256,6 +310,23 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
                                                  report.model.core == RecurrentCore::kRnn)))
     throw std::invalid_argument("--tbptt applies to StateNet with an rnn, gru or lstm core");
   if (!o.output_dir.empty()) fs::create_directories(o.output_dir);
+  if (o.resume && !o.output_dir.empty()) {
+    // A killed run leaves the temporary file it was writing (`<name>.tmp-<pid>`): remove those
+    // of processes that no longer run.
+    for (const auto& entry : fs::directory_iterator(o.output_dir)) {
+      const std::string name = entry.path().filename().string();
+      const auto at = name.rfind(".tmp-");
+      if (at == std::string::npos || !entry.is_regular_file()) continue;
+      const std::string pid_text = name.substr(at + 5);
+      if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+      if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+        std::error_code ignored;
+        fs::remove(entry.path(), ignored);
+      }
+    }
+  }
+  const std::string data_description = describe_data(d);
   auto write_results = [&] {
     if (!o.output_dir.empty()) write_results_file(o.output_dir + "/results.json", report);
   };
@@ -272,12 +343,12 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     if (population) {
       std::vector<int> all(d.num_units());
       std::iota(all.begin(), all.end(), 0);
-      runs.push_back(train_one(d, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), report_progress));
+      runs.push_back(train_one(d, data_description, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), report_progress));
     } else {
       for (int u = 0; u < d.num_units(); ++u) {  // one model per unit on the stimuli it heard
         ModelConfig c = report.model;
         c.unit_ids = {d.unit_ids[u]};
-        runs.push_back(train_one(d, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), report_progress));
+        runs.push_back(train_one(d, data_description, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), report_progress));
       }
     }
     return runs;

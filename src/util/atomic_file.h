@@ -1,6 +1,8 @@
 #pragma once
 // Writes that never leave a half-written file: write to `<path>.tmp-<pid>` in the
-// same directory, then rename over `path` (atomic on POSIX file systems).
+// same directory, then rename over `path` (atomic on POSIX file systems). Only a regular file
+// or a new path is replaced: a path that is a symlink, a device, a directory or a pipe is
+// refused (std::runtime_error naming it) at construction and again at commit.
 //
 //   AtomicFile out(path);            // [main thread]
 //   write_everything(out.temp_path());

@@ -127,6 +127,23 @@ TEST_F(Cli, pulseLineOptionsAreCheckedBeforeAnythingStreams) {
   EXPECT_NE(r.output.find("pulse width 0"), std::string::npos) << r.output;
 }
 
+TEST_F(Cli, numericOptionsOutOfRangeAreRefusedOnOneLine) {
+  // A value that makes no sense is named, never silently replaced by a default.
+  for (const char* args : {"stream --seconds -1", "data simulate --stimuli 0 -o x.h5", "data simulate --trials -3 -o x.h5",
+                           "loop-test --clicks 1", "stream --copies 0 --gpu"}) {
+    const Result r = run(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    const std::string option = std::string(args).substr(std::string(args).find("--"), std::string(args).find(' ', std::string(args).find("--")) -
+                                                                                        std::string(args).find("--"));
+    EXPECT_NE(r.output.find(option), std::string::npos) << args << ": " << r.output;
+    EXPECT_NE(r.output.find("not in range"), std::string::npos) << args << ": " << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << args << ": " << r.output;
+  }
+  const Result unknown = run("strem --fast");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.output.find("strem"), std::string::npos) << "the unknown command is named: " << unknown.output;
+}
+
 TEST_F(Cli, helpExplainsEveryCommand) {
   const Result r = run("--help");
   EXPECT_EQ(r.exit_code, 0);
@@ -200,6 +217,11 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/sim.h5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("over 4 units"), std::string::npos) << r.output;
+  // Indices from the command line are range-checked (a huge one once read far out of bounds).
+  r = run("eval --model " + dir + "/run/seed0.safetensors --data " + dir + "/sim.h5 --stimuli 1,99999999");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("stimulus 99999999: dataset 'simulated' has 6 stimuli (0–5)"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   r = run("results " + dir + "/run");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("| l | 1372 | 2 |"), std::string::npos) << r.output;

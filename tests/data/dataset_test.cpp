@@ -3,12 +3,14 @@
 #include "data/dataset.h"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <tuple>
 
 #include "data/simulator.h"
 #include "support/test_support.h"
@@ -125,11 +127,112 @@ void expect_error(const std::string& error, const std::string& fragment) {
   EXPECT_NE(error.find(fragment), std::string::npos) << "error was: " << error;
 }
 
+// Replaces the root attribute `name` of a closed file by an array of `count` elements of `type`.
+void make_attribute_an_array(const std::string& path, const char* name, hid_t type, int count) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  H5Adelete(file, name);
+  const hsize_t dims[1] = {static_cast<hsize_t>(count)};
+  const hid_t space = H5Screate_simple(1, dims, nullptr);
+  const hid_t attr = H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  std::vector<char> bytes(H5Tget_size(type) * count, 'A');  // what the reader must never copy onto its stack
+  H5Awrite(attr, type, bytes.data());
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+TEST(Dataset, aScalarAttributeStoredAsAnArrayIsRefusedNotReadPastItsEnd) {
+  // A crafted file once wrote 64 doubles into one (stack-buffer-overflow under ASan).
+  for (const auto& [name, type, count] : std::vector<std::tuple<const char*, hid_t, int>>{
+           {"dt_ms", H5T_NATIVE_DOUBLE, 64}, {"version", H5T_NATIVE_INT64, 4}, {"dt_ms", H5T_NATIVE_DOUBLE, 0}}) {
+    const std::string path = test::temp_dir() + "/array.h5";
+    write_dataset(path, simulate_dataset(simulation_preset("tiny")));
+    if (count == 0) {  // an empty dataspace: no element to read
+      const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      H5Adelete(file, name);
+      const hid_t space = H5Screate(H5S_NULL);
+      H5Aclose(H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+      H5Sclose(space);
+      H5Fclose(file);
+    } else {
+      make_attribute_an_array(path, name, type, count);
+    }
+    try {
+      read_dataset(path);
+      ADD_FAILURE() << name << " as " << count << " elements was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("attribute '" + std::string(name) + "' should be one number, found " + std::to_string(count) +
+                                           " elements"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  const std::string path = test::temp_dir() + "/array.h5";
+  write_dataset(path, simulate_dataset(simulation_preset("tiny")));
+  const hid_t str = H5Tcopy(H5T_C_S1);
+  H5Tset_size(str, 8);
+  make_attribute_an_array(path, "name", str, 16);
+  H5Tclose(str);
+  try {
+    read_dataset(path);
+    ADD_FAILURE() << "a name of 16 strings was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("attribute 'name' should be one string, found 16 elements"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Dataset, anArrayLargerThanMemoryIsRefusedBeforeAnythingIsAllocated) {
+  // A chunked dataset may declare any extent in a tiny file ([4, 2^62] here: 2^64 floats, an
+  // overflow in bytes); the reader refuses it by name instead of allocating or wrapping.
+  const std::string path = test::temp_dir() + "/huge.h5";
+  {
+    const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hsize_t dims[2] = {4, hsize_t{1} << 62}, chunk[2] = {4, 16};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(plist, 2, chunk);
+    H5Dclose(H5Dcreate2(file, "/huge", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, plist, H5P_DEFAULT));
+    H5Pclose(plist);
+    H5Sclose(space);
+    H5Fclose(file);
+  }
+  EXPECT_LT(std::filesystem::file_size(path), 1u << 16);
+  H5File f = H5File::open(path);
+  try {
+    f.read_f32("/huge");
+    ADD_FAILURE() << "a [4, 2^62] array was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/huge: shape [4, 4611686018427387904] holds more elements than this machine's memory"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Dataset, theHandWrittenBaseFileIsValid) { EXPECT_EQ(error_reading([](H5File&) {}), "(accepted)"); }
 
 TEST(Dataset, malformedFilesAreRejectedNamingTheObject) {
   const std::vector<float> c34(3 * 4, 1.0f), c24(2 * 4, 1.0f), r(2 * 2 * 4, 0.0f), r3(3 * 2 * 4, 0.0f), r5(2 * 2 * 5, 0.0f);
   expect_error(error_reading([](H5File&) {}, true), "/stimuli: missing group");
+  // Ground truth a reader indexes must have the shape it will be indexed with.
+  const std::vector<float> t6(6, 0.0f), t8(8, 0.0f);
+  expect_error(error_reading([&](H5File& f) {
+                 f.create_group("/truth");
+                 f.create_group("/truth/rates");
+                 f.write("/truth/rates/0000", {2, 3}, t6.data());
+               }),
+               "/truth/rates/0000: expected shape [2, 4], found [2, 3]");
+  expect_error(error_reading([&](H5File& f) {
+                 f.create_group("/truth");
+                 f.create_group("/truth/rates");
+                 f.write("/truth/rates/0007", {2, 4}, t8.data());
+               }),
+               "/truth/rates/0007: names no stimulus of the dataset");
+  expect_error(error_reading([&](H5File& f) {
+                 f.create_group("/truth");
+                 f.write("/truth/strf", {2, 4}, t8.data());
+               }),
+               "/truth/strf: expected shape [2, 3, lags], found [2, 4]");
   expect_error(error_reading([](H5File& f) { f.set_attribute("/", "format", "something-else"); }), "not a statenet dataset");
   expect_error(error_reading([](H5File& f) { f.set_attribute("/", "version", 2.0); }), "format version 2 is not supported");
   expect_error(error_reading([&](H5File& f) {

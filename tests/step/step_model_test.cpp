@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <limits>
+
 #include "models/model_io.h"
 #include "models/response_model.h"
 #include "support/allocation_counter.h"
@@ -150,7 +153,36 @@ TEST(StepModel, badFilesGetErrorsThatNameTheProblem) {
   c.num_bands = 34;  // the LC weights were made for 20 bands
   wrong_bands.metadata["config"] = c.to_json();
   expect_error(wrong_bands, "lc_weight has shape");
+  SafetensorsFile poisoned = file;
+  poisoned.tensors["readout.bias"].data[1] = std::numeric_limits<float>::quiet_NaN();
+  expect_error(poisoned, "tensor readout.bias holds NaN at flat index 1");
+  poisoned = file;
+  poisoned.tensors["core.weight_hh_l0"].data[7] = -std::numeric_limits<float>::infinity();
+  expect_error(poisoned, "tensor core.weight_hh_l0 holds an infinite value at flat index 7");
   EXPECT_THROW(load_step_model(dir + "/absent.safetensors"), std::runtime_error);
+}
+
+// A header whose shape's product overflows (2^62 × 4 wraps to 0 in 64 bits, matching empty
+// data) or has a negative extent is refused by name, not read as an empty or huge tensor.
+TEST(Safetensors, shapesThatOverflowOrAreNegativeAreRefused) {
+  const std::string dir = test::temp_dir();
+  for (const char* shape : {"[4611686018427387904, 4]", "[-1, -4]", "[3037000500, 3037000500, 2]"}) {
+    const std::string header = std::string(R"({"w": {"dtype": "F32", "shape": )") + shape + R"(, "data_offsets": [0, 0]}})";
+    const std::string path = dir + "/overflow.safetensors";
+    {
+      std::ofstream f(path, std::ios::binary);
+      const std::uint64_t n = header.size();
+      f.write(reinterpret_cast<const char*>(&n), 8);
+      f << header;
+    }
+    try {
+      read_safetensors(path);
+      ADD_FAILURE() << "shape " << shape << " was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("tensor w has a shape with a negative extent or more elements than the file holds"), std::string::npos)
+          << shape << ": " << e.what();
+    }
+  }
 }
 
 }  // namespace

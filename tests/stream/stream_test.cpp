@@ -183,6 +183,23 @@ TEST(StreamCli, badInputsGetOneLineErrors) {
   bad.samples[1000] = NAN;
   write_wav_float(dir + "/nan.wav", bad);
   expect_error("-i " + dir + "/nan.wav", "NaN sample at index 1000");
+  // A finite sample too large for the front ends' float powers (1e20² overflows) is refused too.
+  bad.samples[1000] = 0.5f;
+  bad.samples[2000] = 1e20f;
+  write_wav_float(dir + "/huge.wav", bad);
+  expect_error("-i " + dir + "/huge.wav", "out-of-range (1e+20, beyond ±10⁴) sample at index 2000");
+  // A file shorter than one frame streams nothing: an error, not an empty success, and an
+  // existing output stays as it was.
+  AudioBuffer one;
+  one.sample_rate_hz = 48828;
+  one.samples = {0.1f};
+  write_wav_float(dir + "/one.wav", one);
+  std::ofstream(dir + "/keep.csv") << "earlier results\n";
+  expect_error("-i " + dir + "/one.wav --fast -o " + dir + "/keep.csv", "1 samples, too short for one frame (244 samples at 48828 Hz)");
+  std::ifstream kept(dir + "/keep.csv");
+  std::string line;
+  std::getline(kept, line);
+  EXPECT_EQ(line, "earlier results");
 }
 
 }  // namespace

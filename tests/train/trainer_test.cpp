@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "data/simulator.h"
 #include "support/test_support.h"
@@ -93,6 +94,41 @@ TEST(Trainer, resumingAKilledRunEndsExactlyAsAnUninterruptedRun) {
   EXPECT_EQ(resumed.runs[0].mean_cc_norm, whole.runs[0].mean_cc_norm);
   EXPECT_EQ(resumed.runs[0].train_pass_seconds.size(), 6u) << "timings survive the kill";
   EXPECT_GT(resumed.runs[0].seconds_per_epoch, 0.0);
+}
+
+std::string train_error(const Dataset& d, const TrainOptions& o);
+
+TEST(Trainer, resumeRefusesTheCheckpointOfAnotherRunNamingWhatDiffers) {
+  // A killed run; then --resume into its directory with other options, or other data of the
+  // same name, is refused before anything is written (it once continued the other run and
+  // overwrote its results.json).
+  const Dataset d = tiny();
+  TrainOptions o;
+  o.model = default_model_config(Architecture::kStateNet, d.num_bands(), d.num_units());
+  o.seeds = 1;
+  o.max_epochs = 4;
+  o.threads = 1;
+  o.output_dir = test::temp_dir();
+  o.stop_after_epochs = 2;
+  EXPECT_THROW(train_models(d, o), InterruptedForTest);
+  o.stop_after_epochs = 0;
+  o.resume = true;
+  TrainOptions other_lr = o;
+  other_lr.learning_rate = 2e-3;
+  const std::string lr_error = train_error(d, other_lr);
+  EXPECT_NE(lr_error.find("seed0.ckpt: --resume of another run (learning rate 0.001000 → 0.002000)"), std::string::npos) << lr_error;
+  Dataset other_data = d;
+  other_data.stimuli[0].responses[0] += 1.0f;
+  const std::string data_error = train_error(other_data, o);
+  EXPECT_NE(data_error.find("--resume of another run (data values hash "), std::string::npos) << data_error;
+  EXPECT_FALSE(std::filesystem::exists(o.output_dir + "/results.json")) << "a refused resume wrote results";
+  // The same run resumes (and more epochs are allowed: max_epochs is not part of the run); the
+  // temporary file a kill left behind (a process that no longer runs) is removed.
+  const std::string stale = o.output_dir + "/seed0.ckpt.tmp-999999999";
+  std::ofstream(stale) << "half a checkpoint";
+  o.max_epochs = 5;
+  EXPECT_EQ(train_error(d, o), "(trained)");
+  EXPECT_FALSE(std::filesystem::exists(stale));
 }
 
 std::string train_error(const Dataset& d, const TrainOptions& o) {
