@@ -19,7 +19,7 @@ void write_cochleagram_png(const std::string& path, const Cochleagram& c, const 
 
 void write_cochleagram_h5(const std::string& path, const Cochleagram& c, const CochleagramInfo& info) {
   AtomicFile out(path);
-  H5File f = H5File::create(out.temp_path());
+  H5File f = H5File::create(out.temp_path(), out.final_path());
   f.write("/cochleagram", {static_cast<std::uint64_t>(c.num_bands), static_cast<std::uint64_t>(c.num_frames)}, c.values.data());
   f.write("/freqs_hz", {c.centre_frequencies_hz.size()}, c.centre_frequencies_hz.data());
   f.set_attribute("/", "format", "statenet-cochleagram");

@@ -214,6 +214,9 @@ Percentiles percentiles(std::vector<double> v) {
 }
 double median(std::vector<double> v) { return percentiles(std::move(v)).p50; }
 
+// Where to start looking for a pulse expected at `expect`: 2 ms before it.
+std::int64_t from_of(std::int64_t expect, double fs) { return expect - static_cast<std::int64_t>(0.002 * fs); }
+
 std::string self_path() {
   char buf[4096];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -421,21 +424,27 @@ void run_loop_test(const LoopTestOptions& o) {
     response_ms.push_back((s.sample - a) * 1e3 / fs);
     close_ms.push_back((s.end_sample - s.sample) * 1e3 / fs);
     // (a) the pulse: written at output sample q, it comes back through the same loop as the
-    // click; the line's first rising edge from 2 ms before that (an earlier spike's pulse, still
-    // on its way back, must not be taken for it)
+    // click; where it is not exactly there, the line's first rising edge from 2 ms before that
+    // (an earlier spike's pulse, still on its way back, must not be taken for it)
     const std::int64_t q = s.sample + pulses.delay_samples();
-    const std::int64_t from = q + (a - c) - static_cast<std::int64_t>(0.002 * fs);
-    std::int64_t p = -1;
-    for (std::int64_t n = std::max<std::int64_t>(from, 1); n < std::min(from + period, recorded); ++n)
-      if (line[static_cast<std::size_t>(n)] >= 0.5f * pulse_options.amplitude && line[static_cast<std::size_t>(n - 1)] < 0.5f * pulse_options.amplitude) {
-        p = n;
-        break;
-      }
+    const float half = 0.5f * pulse_options.amplitude;
+    const auto high = [&](std::int64_t n) { return n >= 0 && n < recorded && line[static_cast<std::size_t>(n)] >= half; };
+    // Exact: the line is high over the pulse's whole span where this click's loop brings it
+    // back (q + loop), and it rose there ±1 sample — unless an earlier spike's pulse, within a
+    // pulse width before, was still high (the two merge; no edge to see).
+    const std::int64_t expect = q + (a - c), width = pulses.width_samples();
+    bool exact = expect + width < recorded;
+    for (std::int64_t n = expect + 1; exact && n < expect + width - 1; ++n) exact = high(n);
+    const bool merged = next_spike > 0 && spikes[next_spike - 1].sample >= s.sample - width - 2;
+    exact = exact && (!high(expect - 2) || merged);
+    std::int64_t p = exact ? expect : -1;
+    for (std::int64_t n = std::max<std::int64_t>(from_of(expect, fs), 1); p < 0 && n < std::min(expect + period, recorded); ++n)
+      if (high(n) && !high(n - 1)) p = n;
     if (p < 0) ++no_pulse;
     else {
       pulse_total_ms.push_back((p - c) * 1e3 / fs);
       line_loop_ms.push_back((p - q) * 1e3 / fs);
-      pulse_exact += std::llabs((p - q) - (a - c)) <= 1;
+      pulse_exact += exact;
     }
     // (b) the message, against the host time the click was handed to the server
     const auto r = received.find(s.sample);

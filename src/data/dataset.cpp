@@ -99,7 +99,7 @@ void validate_dataset(const Dataset& d, const std::string& ctx) {
 void write_dataset(const std::string& path, const Dataset& d) {
   validate_dataset(d, path);
   AtomicFile out(path);
-  H5File f = H5File::create(out.temp_path());
+  H5File f = H5File::create(out.temp_path(), path);
   f.set_attribute("/", "format", kFormat);
   f.set_attribute("/", "version", kVersion);
   f.set_attribute("/", "name", d.name);

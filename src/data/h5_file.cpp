@@ -4,8 +4,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "util/checked_size.h"
 
@@ -35,14 +39,20 @@ std::string shape_to_string(const Shape& shape) {
 }
 
 void H5File::fail(const std::string& object, const std::string& problem) const {
-  throw std::runtime_error(path_ + ": " + (object.empty() ? "" : object + ": ") + problem);
+  throw std::runtime_error(shown_as_ + ": " + (object.empty() ? "" : object + ": ") + problem);
 }
 
-H5File H5File::create(const std::string& path) {
+H5File H5File::create(const std::string& path, const std::string& shown_as) {
   silence_hdf5();
-  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) throw std::runtime_error(path + ": cannot create HDF5 file (directory missing or not writable?)");
-  return H5File(id, path);
+  // Can the path be written at all? Fail now, before the caller computes what it will hold.
+  const std::string& name = shown_as.empty() ? path : shown_as;
+  if (FILE* probe = std::fopen(path.c_str(), "wb")) std::fclose(probe);
+  else throw std::runtime_error(name + ": cannot create HDF5 file (" + std::strerror(errno) + ")");
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fapl_core(fapl, 16u << 20, /*backing_store=*/0);  // in memory, grown 16 MiB at a time
+  const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (id < 0) throw std::runtime_error(name + ": cannot create HDF5 file in memory");
+  return H5File(id, path, true, shown_as);
 }
 
 H5File H5File::open(const std::string& path) {
@@ -55,10 +65,13 @@ H5File H5File::open(const std::string& path) {
   }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) throw std::runtime_error(path + ": cannot open HDF5 file");
-  return H5File(id, path);
+  return H5File(id, path, false);
 }
 
-H5File::H5File(H5File&& o) noexcept : id_(o.id_), path_(std::move(o.path_)) { o.id_ = -1; }
+H5File::H5File(H5File&& o) noexcept
+    : id_(o.id_), path_(std::move(o.path_)), shown_as_(std::move(o.shown_as_)), in_memory_(o.in_memory_) {
+  o.id_ = -1;
+}
 
 H5File::~H5File() {
   if (id_ >= 0) H5Fclose(id_);
@@ -66,9 +79,39 @@ H5File::~H5File() {
 
 void H5File::close() {
   if (id_ < 0) return;
+  std::vector<char> image;
+  if (in_memory_) {
+    const hid_t id = id_;
+    if (H5Fflush(id, H5F_SCOPE_GLOBAL) < 0) {
+      H5Fclose(id), id_ = -1;
+      fail("", "HDF5 error while finishing the file");
+    }
+    const ssize_t size = H5Fget_file_image(id, nullptr, 0);
+    if (size > 0) {
+      image.resize(static_cast<std::size_t>(size));
+      if (H5Fget_file_image(id, image.data(), image.size()) != size) image.clear();
+    }
+    if (image.empty()) {
+      H5Fclose(id), id_ = -1;
+      fail("", "HDF5 could not give the file's image");
+    }
+  }
   const herr_t st = H5Fclose(id_);
   id_ = -1;
-  if (st < 0) fail("", "HDF5 error while closing (disk full?)");
+  if (st < 0) fail("", "HDF5 error while closing");
+  if (!in_memory_) return;
+  // One checked write; a partial file is removed.
+  FILE* f = std::fopen(path_.c_str(), "wb");
+  if (!f) fail("", std::string("cannot write (") + std::strerror(errno) + ")");
+  const bool written = std::fwrite(image.data(), 1, image.size(), f) == image.size();
+  const int write_errno = errno;
+  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  const int flush_errno = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !flushed || !closed) {
+    std::remove(path_.c_str());
+    fail("", std::string("write failed (") + std::strerror(!written ? write_errno : flush_errno) + ")");
+  }
 }
 
 void H5File::create_group(const std::string& name) {

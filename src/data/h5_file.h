@@ -14,15 +14,20 @@ using Shape = std::vector<std::uint64_t>;
 
 class H5File {
  public:
-  // Creates (truncates) a file for writing.
-  static H5File create(const std::string& path);
+  // Creates (truncates) a file for writing. The file is built in memory and written by close()
+  // in one checked write: a full disk is an error there, never a half-closed HDF5 file (whose
+  // library then crashed at exit).
+  // `shown_as`: the path errors name (an AtomicFile's final path when `path` is its temporary).
+  static H5File create(const std::string& path, const std::string& shown_as = {});
   // Opens an existing file read-only; throws "<path>: not an HDF5 file" etc.
   static H5File open(const std::string& path);
   H5File(H5File&& other) noexcept;
   H5File& operator=(H5File&&) = delete;
   H5File(const H5File&) = delete;
   ~H5File();
-  // Flushes and closes; throws if HDF5 reports an error (disk full, …).
+  // Closes; a created file is written out here. Throws naming the path when HDF5 reports an
+  // error or the write fails (disk full: the partial file is removed). Without close() a
+  // created file is never written.
   void close();
   const std::string& path() const { return path_; }
 
@@ -53,9 +58,11 @@ class H5File {
   [[noreturn]] void fail(const std::string& object, const std::string& problem) const;
 
  private:
-  H5File(std::int64_t id, std::string path) : id_(id), path_(std::move(path)) {}
+  H5File(std::int64_t id, std::string path, bool in_memory, std::string shown_as = {})
+      : id_(id), path_(std::move(path)), shown_as_(shown_as.empty() ? path_ : std::move(shown_as)), in_memory_(in_memory) {}
   std::int64_t id_ = -1;  // hid_t
-  std::string path_;
+  std::string path_, shown_as_;
+  bool in_memory_ = false;  // created: the image goes to path_ at close()
 };
 
 std::string shape_to_string(const Shape& shape);

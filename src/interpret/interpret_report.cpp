@@ -185,7 +185,7 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
                        "<h1>" + std::filesystem::path(model_path).filename().string() + "</h1>";
     AtomicFile h5_out(dir + "/interpret.h5");
     {
-      H5File h5 = H5File::create(h5_out.temp_path());
+      H5File h5 = H5File::create(h5_out.temp_path(), h5_out.final_path());
       h5.set_attribute("/", "model", model_path);
       h5.set_attribute("/", "sign", "maps are g = d(-r_n[T-1])/dx at x = null_level (gradmap) or the optimised x (dream)");
       h5.set_attribute("/", "null_level", std::to_string(results.front().second.null_level));
