@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "statenet: error: %s (see --help)\n", e.what());
     return e.get_exit_code();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "statenet: error: %s\n", e.what());
+    // One line, whatever threw: a library's multi-line text (LibTorch appends a trace) is cut
+    // at its first line, which names the problem.
+    const std::string what = e.what();
+    std::fprintf(stderr, "statenet: error: %s\n", what.substr(0, what.find('\n')).c_str());
     return 1;
   }
   return 0;

@@ -1,6 +1,8 @@
 #include "train/checkpoint.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "util/atomic_file.h"
@@ -46,8 +48,18 @@ void save_checkpoint(const std::string& path, ResponseModel& model, torch::optim
   a.write("pass_seconds", doubles(c.pass_seconds));
   a.write("train_seconds", torch::tensor(c.train_seconds, torch::kFloat64));
   a.write("run", torch::from_blob(const_cast<char*>(c.run.data()), {static_cast<std::int64_t>(c.run.size())}, torch::kUInt8).clone());
+  // Serialised in memory, then one checked write: LibTorch's own file writer, on a full disk,
+  // throws again from its destructor and aborts the process.
+  std::ostringstream bytes;
+  a.save_to(bytes);
+  const std::string image = bytes.str();
   AtomicFile out(path);
-  a.save_to(out.temp_path());
+  {
+    std::ofstream f(out.temp_path(), std::ios::binary);
+    f.write(image.data(), static_cast<std::streamsize>(image.size()));
+    f.close();
+    if (!f) throw std::runtime_error(path + ": cannot write the checkpoint (disk full?)");  // `out` removes the temporary
+  }
   out.commit();
 }
 

@@ -89,7 +89,26 @@ TEST(DiskFull, everyWriterFailsWithOneLineKeepsTheEarlierFileAndLeavesNoTemporar
   };
   std::vector<std::string> outputs;
   for (const auto& c : cases) outputs.push_back(c.output);
+  // Training (LibTorch builds): its first checkpoint meets the full disk; results.json from an
+  // earlier run in that directory must survive.
+  const bool can_train = test::run_command(bin + " train --help").exit_code == 0;
+  const std::string data = test::temp_dir() + "/sim.h5";
+  if (can_train) {
+    ASSERT_EQ(test::run_command(bin + " data simulate --preset tiny --seconds 1 -o " + data).exit_code, 0);
+    std::filesystem::create_directory(d + "/run");
+    outputs.push_back("run/results.json");
+  }
   disk.fill_after(outputs);
+  if (can_train) {
+    const auto r = test::run_command(bin + " train --data " + data + " --model l --window-bins 10 --seeds 1 --max-epochs 2 --threads 1 -o " +
+                                     d + "/run");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find(d + "/run/seed0"), std::string::npos) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;  // progress goes to a terminal only
+    EXPECT_EQ(contents(d + "/run/results.json"), "earlier run/results.json\n");
+    for (const auto& entry : std::filesystem::directory_iterator(d + "/run"))
+      EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();
+  }
   for (const auto& c : cases) {
     const auto r = test::run_command(bin + " " + c.command);
     EXPECT_EQ(r.exit_code, 1) << c.command << "\n" << r.output;  // 139 or 134 would be a crash
