@@ -18,7 +18,9 @@ void add_results_command(CLI::App& app) {
                   "(one model, different seeds) into one row")
       ->required();
   cmd->callback([=] {
-    std::printf("%s", results_table_header().c_str());
+    // Every row is made before anything is printed: a bad results.json is one error line, not
+    // half a table.
+    std::string table = results_table_header();
     for (const auto& spec : *dirs) {
       std::vector<std::string> group;
       for (std::size_t begin = 0;;) {
@@ -27,8 +29,9 @@ void add_results_command(CLI::App& app) {
         if (comma == std::string::npos) break;
         begin = comma + 1;
       }
-      std::printf("%s", results_table_row(group).c_str());
+      table += results_table_row(group);
     }
+    std::printf("%s", table.c_str());
   });
 }
 

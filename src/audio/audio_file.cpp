@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -31,6 +33,34 @@ std::string format_hz(double hz) {
   return s.str();
 }
 
+// libsndfile reads a RIFF/WAVE file whose data chunk claims more bytes than the file holds as
+// if it were complete (it trims the frame count to what is there). Reads the chunk headers
+// itself and says so. Files of other formats, and WAVs streamed with an unknown length (data
+// size 0 or 0xFFFFFFFF), pass.
+void check_wav_data_length(const std::string& path, std::uint64_t file_size) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return;
+  unsigned char h[12];
+  const bool riff = std::fread(h, 1, 12, f) == 12 && std::memcmp(h, "RIFF", 4) == 0 && std::memcmp(h + 8, "WAVE", 4) == 0;
+  std::uint64_t at = 12;
+  while (riff) {
+    unsigned char c[8];
+    if (std::fread(c, 1, 8, f) != 8) break;
+    const std::uint32_t size = c[4] | (c[5] << 8) | (c[6] << 16) | (static_cast<std::uint32_t>(c[7]) << 24);
+    at += 8;
+    if (std::memcmp(c, "data", 4) == 0) {
+      std::fclose(f);
+      if (size != 0 && size != 0xFFFFFFFFu && at + size > file_size)
+        fail(path, "truncated: the WAV header announces " + std::to_string(size) + " bytes of audio, the file holds " +
+                       std::to_string(file_size - at));
+      return;
+    }
+    at += size + (size & 1);  // chunks are padded to even sizes
+    if (at >= file_size || std::fseek(f, static_cast<long>(at), SEEK_SET) != 0) break;
+  }
+  std::fclose(f);
+}
+
 }  // namespace
 
 AudioBuffer read_audio_file(const std::string& path, const AudioReadOptions& options) {
@@ -38,6 +68,7 @@ AudioBuffer read_audio_file(const std::string& path, const AudioReadOptions& opt
   if (::stat(path.c_str(), &st) != 0) fail(path, "no such file");
   if (S_ISDIR(st.st_mode)) fail(path, "is a directory, not an audio file");
   if (st.st_size == 0) fail(path, "empty file (0 bytes), not audio");
+  check_wav_data_length(path, static_cast<std::uint64_t>(st.st_size));
 
   SF_INFO info{};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));

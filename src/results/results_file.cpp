@@ -155,7 +155,10 @@ TrainReport read_results_file(const std::string& path) {
       report.runs.push_back(std::move(r));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": not a results file (" + e.what() + ")");
+    // nlohmann's text is "[json.exception.kind.N] what": keep what, which names the field.
+    const std::string what = e.what();
+    const auto bracket = what.find("] ");
+    throw std::runtime_error(path + ": not a results file (" + (bracket == std::string::npos ? what : what.substr(bracket + 2)) + ")");
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }

@@ -280,6 +280,13 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   r = run("results " + dir + "/nowhere");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("results.json: no such file"), std::string::npos) << r.output;
+  // A structurally wrong results.json beside a good one: one line naming it, no half table.
+  std::filesystem::create_directory(dir + "/broken");
+  std::ofstream(dir + "/broken/results.json") << R"({"runs": 5})";
+  r = run("results " + dir + "/run " + dir + "/broken");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output.rfind("statenet: error: " + dir + "/broken/results.json: ", 0), 0u) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // (tools/zmq_subscriber.py, python3-zmq + numpy), started by the test as its own process and
 // stopped by its pid, receives every frame of `statenet stream --zmq` in order, with the values
 // the CSV of the same run holds and the input sample that closed each frame; the description
-// is readable; a slow subscriber costs counted drops and no stall; a bad endpoint or a port in
+// is readable; a slow subscriber never stalls the stream; a bad endpoint or a port in
 // use is one line.
 
 #include <gtest/gtest.h>
@@ -111,7 +111,7 @@ TEST(ZmqPublisher, aSubscriberGetsEveryFrameInOrderWithTheCsvsValues) {
   EXPECT_EQ(spike_messages, csv.size() - 1) << "one spikes message per frame";
 }
 
-TEST(ZmqPublisher, aSlowSubscriberCostsCountedDropsAndNoStall) {
+TEST(ZmqPublisher, aSlowSubscriberNeverStallsTheStream) {
   std::string why;
   if (!subscriber_can_run(why)) GTEST_SKIP() << why;
   const std::string dir = test::temp_dir(), endpoint = "ipc://" + dir + "/slow.ipc";
@@ -124,8 +124,17 @@ TEST(ZmqPublisher, aSlowSubscriberCostsCountedDropsAndNoStall) {
   js << j.rdbuf();
   const std::size_t at = js.str().find("\"zmq_dropped\": ");
   ASSERT_NE(at, std::string::npos) << js.str();
-  EXPECT_GT(std::stoll(js.str().substr(at + 15)), 0) << "a subscriber at 50 messages/s kept up with 6 000 frames";
-  EXPECT_NE(js.str().find("\"dropped_predictions\": 0"), std::string::npos) << "the pipeline stalled or dropped: " << js.str();
+  // Where the slow subscriber's messages are lost depends on timing: the publisher's queue for
+  // it fills (counted here), or the subscriber's own ZeroMQ queue overflows first (its I/O
+  // thread keeps reading and drops; the publisher cannot see that). Either way the stream must
+  // not stall: every prediction stepped and handed out, in about the time it takes alone.
+  EXPECT_NE(js.str().find("\"dropped_predictions\": 0"), std::string::npos) << "the pipeline dropped: " << js.str();
+  // 6 000 frames (12 000 messages) to a reader of 50 messages/s would take 4 minutes if the
+  // publisher waited for it; streamed as fast as possible it takes well under a second alone.
+  const auto streamed = r.output.find(" s (as fast as possible)");
+  ASSERT_NE(streamed, std::string::npos) << r.output;
+  const double wall_s = std::stod(r.output.substr(r.output.rfind(" in ", streamed) + 4));
+  EXPECT_LT(wall_s, 20.0) << "the stream waited for the slow subscriber: " << r.output;
   ASSERT_EQ(sub.wait(), 0);
   long long previous = -1;  // what did arrive is in order
   for (const std::string& line : lines_of(dir + "/sub.txt")) {
