@@ -182,6 +182,7 @@ void run_stream(const StreamOptions& o) {
 
   g_running = &pipeline;
   auto previous_handler = std::signal(SIGINT, on_interrupt);
+  auto previous_term = std::signal(SIGTERM, on_interrupt);  // as Ctrl-C: end cleanly, outputs committed
   StreamSummary s;
   try {
     if (pulse_output) pulse_output->start();
@@ -196,10 +197,12 @@ void run_stream(const StreamOptions& o) {
     }
   } catch (...) {
     std::signal(SIGINT, previous_handler);
+    std::signal(SIGTERM, previous_term);
     g_running = nullptr;
     throw;
   }
   std::signal(SIGINT, previous_handler);
+  std::signal(SIGTERM, previous_term);
   g_running = nullptr;
   if (!o.record.empty()) write_wav_float(o.record, pipeline.recorded_input());
 

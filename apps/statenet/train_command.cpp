@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 
 #include "cochleagram_render.h"
@@ -13,6 +15,12 @@
 #include "train/trainer.h"
 
 namespace statenet {
+
+namespace {
+std::atomic<bool> g_stop_training{false};
+extern "C" void on_stop_training(int) { g_stop_training.store(true); }
+static_assert(std::atomic<bool>::is_always_lock_free, "the handler stores into it");
+}  // namespace
 
 void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
@@ -85,6 +93,18 @@ void add_train_command(CLI::App& app) {
     opts.output_dir = *out;
     if (!test->empty()) opts.test_stimuli = parse_index_list(*test, "--test-stimuli");
     const bool tty = ::isatty(STDERR_FILENO) != 0;
+    // SIGTERM (a scheduler's preemption, `kill`) and Ctrl-C end the epoch in progress, write its
+    // checkpoint and stop with one line saying how to continue.
+    g_stop_training.store(false);
+    opts.stop_requested = &g_stop_training;
+    const auto previous_term = std::signal(SIGTERM, on_stop_training), previous_int = std::signal(SIGINT, on_stop_training);
+    struct RestoreSignals {
+      void (*term)(int), (*interrupt)(int);
+      ~RestoreSignals() {
+        std::signal(SIGTERM, term);
+        std::signal(SIGINT, interrupt);
+      }
+    } restore{previous_term, previous_int};
     const TrainReport r = train_models(d, opts, [&](const TrainProgress& p) {
       if (!tty) return;
       std::fprintf(stderr, "\r\033[Kseed %d/%d%s  epoch %d  train %.5f  val %.5f  val CC_norm %.3f  best %d  (%.0f s, ~%.0f s left in this run)",

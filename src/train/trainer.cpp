@@ -243,6 +243,10 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
     if (o.stop_after_epochs > 0 && static_cast<int>(ck.train_loss.size()) >= o.stop_after_epochs && !ck.finished) {
       throw InterruptedForTest();
     }
+    if (o.stop_requested && o.stop_requested->load() && !ck.finished)
+      throw TrainingStopped(stem.empty() ? "training stopped by a signal after epoch " + std::to_string(ck.epoch) + " (no output directory: nothing kept)"
+                                         : "training stopped by a signal after epoch " + std::to_string(ck.epoch) + "; " + stem +
+                                               ".ckpt is written: run the same command with --resume to continue");
   }
   load_state(*model, best);
   const auto predictions = predict(*model, test);

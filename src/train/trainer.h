@@ -7,9 +7,11 @@
 //   70/10/20 split by stimulus, a new split and initialisation per seed; population fitting
 //   when every unit heard every stimulus, unit by unit otherwise.
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,14 @@ struct TrainOptions {
   /// Tests only: throw InterruptedForTest after this many epochs of a run, as a kill would
   /// leave it (checkpoint written, run unfinished). 0 = never.
   int stop_after_epochs = 0;
+  /// When set (a SIGTERM or SIGINT handler sets it), every run stops after the epoch it is in,
+  /// once that epoch's checkpoint is written, and TrainingStopped is thrown. May be null.
+  const std::atomic<bool>* stop_requested = nullptr;
+};
+
+// Training stopped on request (stop_requested): the checkpoints are written, --resume continues.
+struct TrainingStopped : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct InterruptedForTest : std::exception {

@@ -11,7 +11,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <thread>
 
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
@@ -296,6 +301,69 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
 #ifdef STATENET_WITH_TRAINING
 namespace statenet {
 namespace {
+
+// Starts `args` (argv[0] the binary) with stdout and stderr into `log`; returns its pid.
+pid_t start_process(const std::vector<std::string>& args, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(log.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST(SignalCli, sigtermStopsTrainingAfterItsEpochsCheckpointAndResumeFinishesTheRun) {
+  const std::string dir = test::temp_dir(), bin = STATENET_BINARY;
+  if (run(std::string("train --help")).exit_code != 0) GTEST_SKIP() << "this build has no training (LibTorch)";
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 -o " + dir + "/sim.h5").exit_code, 0);
+  const pid_t pid = start_process({bin, "train", "--data", dir + "/sim.h5", "--seeds", "1", "--max-epochs", "500", "--patience", "500",
+                                   "--threads", "1", "-o", dir + "/run"},
+                                  dir + "/train.log");
+  ASSERT_GT(pid, 0);
+  for (int i = 0; i < 600 && !std::filesystem::exists(dir + "/run/seed0.ckpt"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(std::filesystem::exists(dir + "/run/seed0.ckpt")) << file_text(dir + "/train.log");
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const std::string log = file_text(dir + "/train.log");
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping: " << log;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << log;
+  EXPECT_NE(log.find("training stopped by a signal after epoch"), std::string::npos) << log;
+  EXPECT_NE(log.find("seed0.ckpt is written: run the same command with --resume to continue"), std::string::npos) << log;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/run"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();
+  // Resumed with a near bound on epochs, it finishes and writes its results.
+  const auto resumed = run("train --data " + dir + "/sim.h5 --seeds 1 --max-epochs 3 --patience 500 --threads 1 --resume -o " + dir + "/run");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/run/results.json"));
+}
+
+TEST(SignalCli, sigtermEndsAStreamCleanlyWithItsOutputsCommitted) {
+  const std::string dir = test::temp_dir(), bin = STATENET_BINARY;
+  const pid_t pid = start_process({bin, "stream", "--seconds", "30", "--view", "off", "-o", dir + "/rates.csv"}, dir + "/stream.log");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const std::string log = file_text(dir + "/stream.log");
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << log;
+  EXPECT_NE(log.find("wrote " + dir + "/rates.csv"), std::string::npos) << log;
+  const std::string csv = file_text(dir + "/rates.csv");
+  EXPECT_GT(std::count(csv.begin(), csv.end(), '\n'), 100) << "about 1.5 s of 5-ms frames";
+}
 
 TEST(InterpretCli, writesPicturesArraysAndAPage) {
   const std::string dir = test::temp_dir();
