@@ -18,7 +18,13 @@ namespace statenet {
 
 namespace {
 std::atomic<bool> g_stop_training{false};
-extern "C" void on_stop_training(int) { g_stop_training.store(true); }
+// The first signal asks for a stop after the epoch; a second one ends the process at once.
+extern "C" void on_stop_training(int sig) {
+  if (g_stop_training.exchange(true)) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
 static_assert(std::atomic<bool>::is_always_lock_free, "the handler stores into it");
 }  // namespace
 
@@ -94,7 +100,7 @@ void add_train_command(CLI::App& app) {
     if (!test->empty()) opts.test_stimuli = parse_index_list(*test, "--test-stimuli");
     const bool tty = ::isatty(STDERR_FILENO) != 0;
     // SIGTERM (a scheduler's preemption, `kill`) and Ctrl-C end the epoch in progress, write its
-    // checkpoint and stop with one line saying how to continue.
+    // checkpoint and stop with one line saying how to continue; a second one ends at once.
     g_stop_training.store(false);
     opts.stop_requested = &g_stop_training;
     const auto previous_term = std::signal(SIGTERM, on_stop_training), previous_int = std::signal(SIGINT, on_stop_training);
