@@ -93,18 +93,14 @@ class LoopRecorder final : public InputTap {
     samples_.store(first + frames, std::memory_order_release);
   }
   std::int64_t samples() const { return std::min<std::int64_t>(samples_.load(std::memory_order_acquire), line_.size()); }
-  // Steady-clock time of the callback that carried sample n (in and out are one callback).
-  std::int64_t callback_ns(std::int64_t n) const {
+  // Steady-clock time of sample n: its callback's time (in and out are one callback) plus its
+  // offset in that callback's block.
+  double sample_ns(std::int64_t n, double fs) const {
     const int blocks = blocks_.load(std::memory_order_acquire);
-    auto it = std::upper_bound(block_first_.begin(), block_first_.begin() + blocks, n);
-    if (it == block_first_.begin()) return 0;
+    const auto it = std::upper_bound(block_first_.begin(), block_first_.begin() + blocks, n);
+    if (it == block_first_.begin()) return 0.0;
     const std::size_t b = static_cast<std::size_t>(it - block_first_.begin() - 1);
-    return block_ns_[b];
-  }
-  std::int64_t callback_first(std::int64_t n) const {
-    const int blocks = blocks_.load(std::memory_order_acquire);
-    auto it = std::upper_bound(block_first_.begin(), block_first_.begin() + blocks, n);
-    return it == block_first_.begin() ? 0 : *(it - 1);
+    return static_cast<double>(block_ns_[b]) + (n - block_first_[b]) * 1e9 / fs;
   }
   const std::vector<float>& clicks() const { return clicks_; }
   const std::vector<float>& line() const { return line_; }
@@ -251,14 +247,7 @@ void run_loop_test(const LoopTestOptions& o) {
   pulse_options.num_channels = 2;
   pulse_options.channel_of_unit.assign(static_cast<std::size_t>(num_units), -1);
   pulse_options.channel_of_unit[static_cast<std::size_t>(unit)] = 1;
-  if (o.pulse_delay == "auto") {
-    pulse_options.delay_ms = automatic_pulse_delay_ms(pipeline.frame_period_s(), o.block, fs, 0.0);
-  } else {
-    char* end = nullptr;
-    pulse_options.delay_ms = std::strtod(o.pulse_delay.c_str(), &end);
-    if (end == o.pulse_delay.c_str() || *end != '\0')
-      throw std::runtime_error("--pulse-delay-ms '" + o.pulse_delay + "': expected auto or a number of milliseconds");
-  }
+  pulse_options.delay_ms = parse_pulse_delay_ms(o.pulse_delay, automatic_pulse_delay_ms(pipeline.frame_period_s(), o.block, fs, 0.0));
   PulseTrain pulses(pulse_options, num_units, pipeline.sample_rate_hz());
   BothRenderers renderers(clicks, pulses);
   const std::int64_t capacity = static_cast<std::int64_t>((run_s + 2.0) * fs);
@@ -450,7 +439,7 @@ void run_loop_test(const LoopTestOptions& o) {
     const auto r = received.find(s.sample);
     const auto f = spike_log.frames_.find(s.end_sample);
     if (r == received.end() || f == spike_log.frames_.end()) { ++no_message; continue; }
-    const double click_ns = recorder.callback_ns(c) + (c - recorder.callback_first(c)) * 1e9 / fs;
+    const double click_ns = recorder.sample_ns(c, fs);
     zmq_total_ms.push_back((r->second.recv_ns - click_ns) / 1e6);
     zmq_system_ms.push_back(zmq_total_ms.back() - response_ms.back());
     compute_ms.push_back((f->second.ready_ns - f->second.arrival_ns) / 1e6);

@@ -104,12 +104,7 @@ void run_stream(const StreamOptions& o) {
     p.num_channels = o.pulse_channels;
     p.channel_of_unit = parse_unit_channel_map(o.pulse_units, pipeline.model_config().num_units, 1 << 16);
     for (int c : p.channel_of_unit) p.num_channels = std::max(p.num_channels, c + 1);
-    if (o.pulse_delay != "auto") {
-      char* end = nullptr;
-      p.delay_ms = std::strtod(o.pulse_delay.c_str(), &end);
-      if (end == o.pulse_delay.c_str() || *end != '\0')
-        throw std::runtime_error("--pulse-delay-ms '" + o.pulse_delay + "': expected auto or a number of milliseconds");
-    }
+    p.delay_ms = parse_pulse_delay_ms(o.pulse_delay, p.delay_ms);  // "auto" is set once the output's latency is known
     pulses = std::make_unique<PulseTrain>(p, pipeline.model_config().num_units, pipeline.sample_rate_hz());
   }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -9,6 +10,15 @@ namespace statenet {
 
 double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double other_clock_output_latency_s) {
   return 1e3 * (hop_s + 2.0 * block_samples / sample_rate_hz + other_clock_output_latency_s) + 5.0;
+}
+
+double parse_pulse_delay_ms(const std::string& text, double automatic_ms) {
+  if (text == "auto") return automatic_ms;
+  char* end = nullptr;
+  const double ms = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0')
+    throw std::invalid_argument("--pulse-delay-ms '" + text + "': expected auto or a number of milliseconds");
+  return ms;
 }
 
 std::vector<int> parse_unit_channel_map(const std::string& text, int num_units, int num_channels) {

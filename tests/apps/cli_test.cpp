@@ -316,13 +316,6 @@ pid_t start_process(const std::vector<std::string>& args, const std::string& log
   return pid;
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 TEST(SignalCli, sigtermStopsTrainingAfterItsEpochsCheckpointAndResumeFinishesTheRun) {
   const std::string dir = test::temp_dir(), bin = STATENET_BINARY;
   if (run(std::string("train --help")).exit_code != 0) GTEST_SKIP() << "this build has no training (LibTorch)";
@@ -332,11 +325,11 @@ TEST(SignalCli, sigtermStopsTrainingAfterItsEpochsCheckpointAndResumeFinishesThe
                                   dir + "/train.log");
   ASSERT_GT(pid, 0);
   for (int i = 0; i < 600 && !std::filesystem::exists(dir + "/run/seed0.ckpt"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(std::filesystem::exists(dir + "/run/seed0.ckpt")) << file_text(dir + "/train.log");
+  ASSERT_TRUE(std::filesystem::exists(dir + "/run/seed0.ckpt")) << test::read_file(dir + "/train.log");
   kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  const std::string log = file_text(dir + "/train.log");
+  const std::string log = test::read_file(dir + "/train.log");
   ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping: " << log;
   EXPECT_EQ(WEXITSTATUS(status), 1) << log;
   EXPECT_NE(log.find("training stopped by a signal after epoch"), std::string::npos) << log;
@@ -357,11 +350,11 @@ TEST(SignalCli, sigtermEndsAStreamCleanlyWithItsOutputsCommitted) {
   kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  const std::string log = file_text(dir + "/stream.log");
+  const std::string log = test::read_file(dir + "/stream.log");
   ASSERT_TRUE(WIFEXITED(status)) << log;
   EXPECT_EQ(WEXITSTATUS(status), 0) << log;
   EXPECT_NE(log.find("wrote " + dir + "/rates.csv"), std::string::npos) << log;
-  const std::string csv = file_text(dir + "/rates.csv");
+  const std::string csv = test::read_file(dir + "/rates.csv");
   EXPECT_GT(std::count(csv.begin(), csv.end(), '\n'), 100) << "about 1.5 s of 5-ms frames";
 }
 

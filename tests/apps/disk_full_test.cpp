@@ -62,13 +62,6 @@ class FullDisk {
   bool mounted_ = false;
 };
 
-std::string contents(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 TEST(DiskFull, everyWriterFailsWithOneLineKeepsTheEarlierFileAndLeavesNoTemporary) {
   FullDisk disk;
   if (!disk.problem().empty()) GTEST_SKIP() << disk.problem();
@@ -105,7 +98,7 @@ TEST(DiskFull, everyWriterFailsWithOneLineKeepsTheEarlierFileAndLeavesNoTemporar
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find(d + "/run/seed0"), std::string::npos) << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;  // progress goes to a terminal only
-    EXPECT_EQ(contents(d + "/run/results.json"), "earlier run/results.json\n");
+    EXPECT_EQ(test::read_file(d + "/run/results.json"), "earlier run/results.json\n");
     for (const auto& entry : std::filesystem::directory_iterator(d + "/run"))
       EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();
   }
@@ -116,7 +109,7 @@ TEST(DiskFull, everyWriterFailsWithOneLineKeepsTheEarlierFileAndLeavesNoTemporar
     EXPECT_EQ(r.output.find(".tmp-"), std::string::npos) << "names the temporary, not the output: " << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << c.command << "\n" << r.output;
     EXPECT_EQ(r.output.find("wrote"), std::string::npos) << c.command << "\n" << r.output;
-    EXPECT_EQ(contents(d + "/" + c.output), "earlier " + c.output + "\n") << c.command;
+    EXPECT_EQ(test::read_file(d + "/" + c.output), "earlier " + c.output + "\n") << c.command;
   }
   for (const auto& entry : std::filesystem::directory_iterator(d))
     EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();

@@ -44,13 +44,6 @@ InterpretMaps decaying_maps(const std::string& cochleagram) {
   return m;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 TEST(InterpretReport, filesHoldTheMapsAndTheirMemoryFigures) {
   const std::string dir = test::temp_dir() + "/report";
   const std::string ns1 = front_end_description("ns1", *make_front_end(cochleagram_preset("ns1")));
@@ -65,7 +58,7 @@ TEST(InterpretReport, filesHoldTheMapsAndTheirMemoryFigures) {
   EXPECT_EQ(shape, (Shape{2, 34, 40}));
   EXPECT_EQ(test::max_abs_diff(stored.data(), m.maps.data(), m.maps.size()).value, 0.0);
 
-  const nlohmann::json summary = nlohmann::json::parse(slurp(dir + "/summary.json"));
+  const nlohmann::json summary = nlohmann::json::parse(test::read_file(dir + "/summary.json"));
   const std::vector<int> memory = memory_length_bins(m), extent = energy_extent_bins(m);
   ASSERT_EQ(r.kinds.size(), 1u);
   const auto ms = summary["gradmap"]["memory_length_ms_95"].get<std::vector<double>>();
@@ -75,7 +68,7 @@ TEST(InterpretReport, filesHoldTheMapsAndTheirMemoryFigures) {
   EXPECT_EQ(r.kinds[0].second.max_extent_ms, std::max(extent[0], extent[1]) * 5.0);
   EXPECT_EQ(r.kinds[0].second.length_ms, 200.0);
 
-  const std::string html = slurp(dir + "/index.html");
+  const std::string html = test::read_file(dir + "/index.html");
   for (const char* png : {"gradmap_energy.png", "gradmap_memory.png", "gradmap_all.png", "gradmap_unit0.png", "gradmap_unit1.png"}) {
     EXPECT_NE(html.find(png), std::string::npos) << png;
     EXPECT_TRUE(std::filesystem::exists(dir + "/" + png)) << png;

@@ -142,13 +142,6 @@ TEST(StreamPipeline, aGeneratedLiveInputInOddReadsGivesExactlyTheOfflinePredicti
   }
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 TEST(StreamPipeline, theFileSinksHoldExactlyWhatThePipelineHandedOut) {
   const Reference& ref = reference();
   const std::string dir = test::temp_dir();
@@ -164,16 +157,16 @@ TEST(StreamPipeline, theFileSinksHoldExactlyWhatThePipelineHandedOut) {
   ASSERT_EQ(T, static_cast<std::size_t>(ref.frames()));
 
   // .f32: the same floats, bit for bit; the sidecar gives the shape and dt.
-  const std::string bytes = slurp(dir + "/p.f32");
+  const std::string bytes = test::read_file(dir + "/p.f32");
   ASSERT_EQ(bytes.size(), sizeof(float) * T * N);
   std::vector<float> f32_values(T * N);
   std::memcpy(f32_values.data(), bytes.data(), bytes.size());
   EXPECT_EQ(test::max_abs_diff(f32_values.data(), sink.rates.data(), T * N).value, 0.0);
-  EXPECT_EQ(slurp(dir + "/p.f32.json"), "{\"dtype\": \"float32\", \"shape\": [" + std::to_string(T) + ", " + std::to_string(N) +
+  EXPECT_EQ(test::read_file(dir + "/p.f32.json"), "{\"dtype\": \"float32\", \"shape\": [" + std::to_string(T) + ", " + std::to_string(N) +
                                             "], \"dt_ms\": 5, \"layout\": \"frame-major: rates[frame][unit]\"}\n");
 
   // .csv: the header names the units; each row is frame, time, latency, then each rate as %.6g.
-  std::istringstream lines(slurp(dir + "/p.csv"));
+  std::istringstream lines(test::read_file(dir + "/p.csv"));
   std::string line;
   std::getline(lines, line);
   EXPECT_EQ(line + "\n", prediction_csv_header(info));
@@ -195,7 +188,7 @@ TEST(StreamPipeline, theFileSinksHoldExactlyWhatThePipelineHandedOut) {
     ++rows;
   }
   EXPECT_EQ(rows, T);
-  const std::string json = slurp(dir + "/lat.json");
+  const std::string json = test::read_file(dir + "/lat.json");
   EXPECT_NE(json.find("\"input\": \"demo\", \"mode\": \"fast\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"frames\": " + std::to_string(T)), std::string::npos) << json;
 }
@@ -465,7 +458,7 @@ TEST(StreamPipeline, spikesAreTheGeneratorsOnTheOfflineRatesAndTheFileHoldsThem)
     ASSERT_EQ(keep.spikes[i].sample, expected[i].sample) << "spike " << i;
   }
   // The binary file: 20-byte records, bit for bit.
-  const std::string bytes = slurp(dir + "/s.bin");
+  const std::string bytes = test::read_file(dir + "/s.bin");
   ASSERT_EQ(bytes.size(), 20 * expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     std::int32_t unit;
@@ -479,7 +472,7 @@ TEST(StreamPipeline, spikesAreTheGeneratorsOnTheOfflineRatesAndTheFileHoldsThem)
     ASSERT_EQ(time_s, expected[i].time_s);
   }
   // The CSV: header, one row per spike naming the unit; the sidecar states the conversion.
-  std::istringstream lines(slurp(dir + "/s.csv"));
+  std::istringstream lines(test::read_file(dir + "/s.csv"));
   std::string line;
   std::getline(lines, line);
   EXPECT_EQ(line, "unit,unit_id,sample,time_s");
@@ -491,7 +484,7 @@ TEST(StreamPipeline, spikesAreTheGeneratorsOnTheOfflineRatesAndTheFileHoldsThem)
     ++rows;
   }
   EXPECT_EQ(rows, expected.size());
-  const std::string sidecar = slurp(dir + "/s.csv.json");
+  const std::string sidecar = test::read_file(dir + "/s.csv.json");
   EXPECT_NE(sidecar.find("\"rate_conversion\": \"spikes/s = max(0, prediction)/dt"), std::string::npos) << sidecar;
   EXPECT_NE(sidecar.find("\"seed\": 11"), std::string::npos) << sidecar;
   EXPECT_NE(sidecar.find("\"refractory_ms\": 1"), std::string::npos) << sidecar;

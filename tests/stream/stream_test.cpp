@@ -147,10 +147,7 @@ TEST(StreamCli, spikesWithTheSameSeedAreTheSameFile) {
                                      std::to_string(seed) + " --refractory-ms 2");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("(seed " + std::to_string(seed) + ", refractory 2.00 ms"), std::string::npos) << r.output;
-    std::ifstream f(dir + "/" + name);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
+    return test::read_file(dir + "/" + name);
   };
   const std::string a = run("a.csv", 3), b = run("b.csv", 3), c = run("c.csv", 4);
   EXPECT_EQ(a.rfind("unit,unit_id,sample,time_s\n", 0), 0u);

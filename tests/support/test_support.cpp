@@ -63,6 +63,11 @@ std::string temp_dir() {
   return pattern;
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
 Result run_command(const std::string& command) {
   FILE* p = popen((command + " 2>&1").c_str(), "r");
   Result r{-1, ""};

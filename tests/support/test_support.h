@@ -24,6 +24,9 @@ Golden load_golden(const std::string& name);
 // (kept when STATENET_KEEP_TEST_FILES is set).
 std::string temp_dir();
 
+// The whole file as bytes; empty when it cannot be read.
+std::string read_file(const std::string& path);
+
 // Runs a shell command; its exit code and stdout + stderr together.
 struct Result {
   int exit_code;

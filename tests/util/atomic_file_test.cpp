@@ -18,13 +18,6 @@
 namespace statenet {
 namespace {
 
-std::string contents(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 void expect_refused(const std::string& path, const std::string& what) {
   try {
     write_file_atomically(path, "new\n");
@@ -41,7 +34,7 @@ TEST(AtomicFile, symlinksDevicesDirectoriesAndPipesAreRefusedAndLeftAsTheyWere) 
   std::filesystem::create_symlink(dir + "/target", dir + "/link");
   expect_refused(dir + "/link", "a symbolic link");
   EXPECT_TRUE(std::filesystem::is_symlink(dir + "/link"));
-  EXPECT_EQ(contents(dir + "/target"), "old\n");
+  EXPECT_EQ(test::read_file(dir + "/target"), "old\n");
 
   std::filesystem::create_directory(dir + "/folder");
   expect_refused(dir + "/folder", "a directory");
@@ -66,12 +59,12 @@ TEST(AtomicFile, aRegularFileIsReplacedWholeAndAnUncommittedWriteLeavesNothing) 
   const std::string dir = test::temp_dir(), path = dir + "/out.txt";
   std::ofstream(path) << "old contents, longer than the new\n";
   write_file_atomically(path, "new\n");
-  EXPECT_EQ(contents(path), "new\n");
+  EXPECT_EQ(test::read_file(path), "new\n");
   {
     AtomicFile out(path);
     std::ofstream(out.temp_path()) << "half";
   }  // not committed
-  EXPECT_EQ(contents(path), "new\n");
+  EXPECT_EQ(test::read_file(path), "new\n");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
 }
 
