@@ -25,6 +25,8 @@ packages=(
   # the closed-loop tests: JACK's dummy driver, an exact audio loop with no sound card
   # (jackd, jack_connect; PortAudio's JACK host API) (tests/stream/closed_loop_test.cpp)
   jackd2
+  # the hardening stage (`make sanitize`): clang with its sanitizer runtimes and libFuzzer
+  clang libclang-rt-14-dev libfuzzer-14-dev
 )
 # Only needed to regenerate golden files and to time the Python peer (tools/, bench/).
 if [[ "${STATENET_SETUP_PYTHON:-0}" == "1" ]]; then

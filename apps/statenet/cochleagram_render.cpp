@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <sstream>
 #include <stdexcept>
 
 #include "audio/audio_file.h"
@@ -46,22 +45,6 @@ void write_output(const std::string& out, const Rendered& r, const CochleagramPr
   } else {
     throw std::runtime_error(out + ": unknown output type (use .png for a picture or .h5 for the array)");
   }
-}
-
-std::vector<int> parse_index_list(const std::string& text, const std::string& option) {
-  std::vector<int> v;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    try {
-      std::size_t used = 0;
-      v.push_back(std::stoi(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw std::invalid_argument(option + ": '" + item + "' is not an index (expected e.g. 3,6,9,19)");
-    }
-  }
-  return v;
 }
 
 }  // namespace statenet

@@ -1,6 +1,5 @@
 #pragma once
-// Helpers shared by the commands: compute a cochleagram (timed), write it as .png or .h5;
-// parse index lists.
+// Helpers shared by the commands: compute a cochleagram (timed), write it as .png or .h5.
 
 #include <string>
 #include <vector>
@@ -19,8 +18,6 @@ struct Rendered {
 };
 
 bool ends_with(const std::string& s, const std::string& suffix);
-// "3,6,9,19" → {3, 6, 9, 19}; throws std::invalid_argument naming `option` on a bad item.
-std::vector<int> parse_index_list(const std::string& text, const std::string& option);
 // Computes every complete frame; throws when the sound is shorter than one frame.
 Rendered render(const AudioBuffer& audio, const CochleagramPreset& preset);
 // .png (picture) or .h5 (array), by extension.

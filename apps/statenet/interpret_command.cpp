@@ -5,13 +5,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "cochleagram_render.h"  // parse_index_list
 #include "commands.h"
 #include "data/dataset.h"
 #include "interpret/interpret_report.h"
 #include "progress.h"
 #include "train/interpret.h"
 #include "util/atomic_file.h"
+#include "util/index_list.h"
 
 namespace statenet {
 

@@ -7,12 +7,12 @@
 #include <csignal>
 #include <cstdio>
 
-#include "cochleagram_render.h"
 #include "commands.h"
 #include "data/dataset.h"
 #include "progress.h"
 #include "train/evaluate.h"
 #include "train/trainer.h"
+#include "util/index_list.h"
 
 namespace statenet {
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cochlea/frequency_scale.h"
+#include "util/avx2_clone.h"
 
 namespace statenet {
 namespace {
@@ -77,7 +78,7 @@ constexpr int kStatePerGroup = 9;   // z1[4], z2[4], run_power
 // Compiled twice (x86-64-v3 with AVX2, and the portable baseline) and chosen at load
 // time, so the default build stays portable. Within one machine the same clone always
 // runs, so streaming and offline outputs stay bit-identical.
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void gammatone_kernel(const float* x, std::size_t n, const double* coef, double* state, int groups) {
   for (int g = 0; g < groups; ++g) {
     const Lanes* c = reinterpret_cast<const Lanes*>(coef + static_cast<std::size_t>(g) * kCoefPerGroup * kGammatoneLanes);

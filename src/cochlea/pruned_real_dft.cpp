@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cochlea/stft_cochleagram.h"  // fftw_planner_mutex
+#include "util/avx2_clone.h"
 
 namespace statenet {
 
@@ -68,7 +69,7 @@ PrunedRealDft::~PrunedRealDft() {
   fftwf_free(z_);
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void PrunedRealDft::execute(const float* __restrict x, float* __restrict out) noexcept {
   const int M = m_, H = half_m_;
   float* __restrict re = y_re_.data();

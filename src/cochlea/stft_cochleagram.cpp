@@ -28,7 +28,8 @@ std::mutex& fftw_planner_mutex() {
   return m;
 }
 
-StftCochleagram::StftCochleagram(const StftCochleagramOptions& o) : options_(o) {
+StftCochleagram::StftCochleagram(const StftCochleagramOptions& o) : StftCochleagram(Unconfigured{}) {
+  options_ = o;
   const double fs = o.sample_rate_hz;
   if (!(fs > 0)) bad("sample_rate_hz", "must be positive");
   window_len_ = o.window_samples > 0 ? o.window_samples

@@ -65,6 +65,10 @@ class StftCochleagram final : public FrontEnd {
   std::int64_t samples_consumed() const noexcept override { return consumed_; }
 
  private:
+  // The options constructor delegates here first, so that the destructor frees FFTW's buffers
+  // and plan when a later check throws.
+  struct Unconfigured {};
+  explicit StftCochleagram(Unconfigured) noexcept {}
   void compute_frame() noexcept;
 
   StftCochleagramOptions options_;

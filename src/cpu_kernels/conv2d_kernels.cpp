@@ -1,5 +1,7 @@
 #include "cpu_kernels/conv2d_kernels.h"
 
+#include "util/avx2_clone.h"
+
 // The vector helpers below are always inlined: no v8 crosses a call, whatever the ABI says.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -117,7 +119,7 @@ STATENET_INLINE void weight_gradient_row(const SignalView& g, const SignalView& 
 
 }  // namespace
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void correlate_valid(const SignalView& in, const float* w, int out_channels, int kf, int kt, int T, int f_begin,
                      int f_end, float* out, int out_stride) noexcept {
   for (int f = f_begin; f < f_end; ++f) {
@@ -133,7 +135,7 @@ void correlate_valid(const SignalView& in, const float* w, int out_channels, int
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void correlate_weight_gradient(const SignalView& g, const SignalView& in, int kf, int kt, int T, int o_begin,
                                int o_end, float* gw) noexcept {
   for (int i = 0; i < in.channels; ++i)

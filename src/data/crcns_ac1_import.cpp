@@ -82,12 +82,12 @@ std::string tail2(std::string path) {
 AudioBuffer read_stimulus_mat(const std::string& path) {
   MatFile f(path);
   const matvar_t* st = f.variable("stimulus");
-  const matvar_t* samples = Mat_VarGetStructFieldByName(const_cast<matvar_t*>(st), "samples", 0);
+  const matvar_t* samples = mat_optional_field(f, st, "samples", 0, "stimulus");
   if (!samples) samples = mat_field(f, st, "sample", 0, "stimulus");
   AudioBuffer a;
   a.origin = path;
   for (double v : mat_numbers(f, samples, "stimulus.samples")) a.samples.push_back(static_cast<float>(v));
-  const matvar_t* param = Mat_VarGetStructFieldByName(const_cast<matvar_t*>(st), "param", 0);
+  const matvar_t* param = mat_optional_field(f, st, "param", 0, "stimulus");
   if (!param) param = f.variable("param");
   a.sample_rate_hz = number(f, mat_field(f, param, "sf", 0, "param"), "param.sf");
   if (a.samples.empty()) throw std::runtime_error(path + ": stimulus.samples: empty");

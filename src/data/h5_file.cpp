@@ -231,6 +231,16 @@ Shape H5File::shape(const std::string& dataset) const {
 
 namespace {
 
+// How many elements of `element_bytes` a dataset may declare before anything is allocated: a
+// small chunked file can declare any shape. A dataset holds at most what the file stores for
+// it, expanded ≤ 1032× by deflate (or 1 MiB of fill values), and must fit this machine's memory.
+std::uint64_t max_elements(hid_t ds, std::size_t element_bytes) {
+  const std::uint64_t memory =
+      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+  const std::uint64_t stored = std::min<std::uint64_t>(H5Dget_storage_size(ds), memory);
+  return std::min(memory, std::max<std::uint64_t>(1u << 20, stored * 1032)) / element_bytes;
+}
+
 template <class T>
 std::vector<T> read_numeric(const H5File& f, hid_t file, const std::string& name, hid_t mem_type, Shape* out_shape) {
   const Shape shape = f.shape(name);
@@ -239,11 +249,8 @@ std::vector<T> read_numeric(const H5File& f, hid_t file, const std::string& name
   if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER) {
     f.fail(name, "expected a numeric array");
   }
-  // A small chunked file can declare any shape: refuse what would not fit in this machine's memory.
-  const std::uint64_t memory_elements =
-      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE)) / sizeof(T);
-  const std::optional<std::uint64_t> total = checked_product(shape, memory_elements);
-  if (!total) f.fail(name, "shape " + shape_to_string(shape) + " holds more elements than this machine's memory");
+  const std::optional<std::uint64_t> total = checked_product(shape, max_elements(ds, sizeof(T)));
+  if (!total) f.fail(name, "shape " + shape_to_string(shape) + " holds more elements than the file stores or this machine's memory holds");
   std::vector<T> data(static_cast<std::size_t>(*total));
   if (*total > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {
     f.fail(name, "read failed (truncated or corrupt file?)");
@@ -269,12 +276,19 @@ std::vector<std::string> H5File::read_strings(const std::string& name) const {
   Handle type(H5Dget_type(ds));
   if (H5Tget_class(type) != H5T_STRING) fail(name, "expected strings");
   std::vector<std::string> out;
-  if (H5Tis_variable_str(type) > 0) {
+  const bool variable = H5Tis_variable_str(type) > 0;
+  const std::size_t element_bytes = variable ? sizeof(char*) : std::max<std::size_t>(H5Tget_size(type), 1);
+  if (shape[0] > max_elements(ds, element_bytes))
+    fail(name, std::to_string(shape[0]) + " strings: more than the file stores or this machine's memory holds");
+  if (variable) {
     Handle mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem, H5T_VARIABLE);
     H5Tset_cset(mem, H5Tget_cset(type));
     std::vector<char*> ptrs(shape[0], nullptr);
-    if (!ptrs.empty() && H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) fail(name, "read failed");
+    if (!ptrs.empty() && H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) {
+      for (char* p : ptrs) H5free_memory(p);  // a read that fails half-way keeps what it converted
+      fail(name, "read failed");
+    }
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     Handle space(H5Dget_space(ds));
     if (!ptrs.empty()) H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data());
@@ -339,7 +353,10 @@ std::string H5File::string_attribute(const std::string& object, const std::strin
     H5Tset_size(mem, H5T_VARIABLE);
     H5Tset_cset(mem, H5Tget_cset(type));
     char* p = nullptr;
-    if (H5Aread(attr, mem, &p) < 0) fail(object, "cannot read attribute '" + name + "'");
+    if (H5Aread(attr, mem, &p) < 0) {
+      H5free_memory(p);  // a read that fails half-way may have allocated the string
+      fail(object, "cannot read attribute '" + name + "'");
+    }
     std::string s = p ? p : "";
     H5free_memory(p);
     return s;

@@ -18,6 +18,15 @@ namespace {
   throw std::runtime_error(f.path() + ": " + where + ": " + what);
 }
 
+// The data buffer must hold numel elements of data_size bytes: a file's dimensions and its
+// stored bytes are read separately, and a crafted file can make them disagree.
+void check_stored(const MatFile& f, const matvar_t* v, std::size_t n, const std::string& where) {
+  const std::size_t element = static_cast<std::size_t>(v->data_size);
+  if (element == 0 || n > v->nbytes / element)
+    fail(f, where, std::to_string(n) + " elements of " + std::to_string(element) + " bytes declared, " +
+                       std::to_string(v->nbytes) + " bytes stored");
+}
+
 }  // namespace
 
 MatFile::MatFile(const std::string& path) : path_(path) {
@@ -56,18 +65,43 @@ bool mat_is_struct(const matvar_t* v) { return v && v->class_type == MAT_C_STRUC
 
 const matvar_t* mat_field(const MatFile& file, const matvar_t* s, const char* name, std::size_t index,
                           const std::string& where) {
-  if (!mat_is_struct(s)) fail(file, where, "expected a struct");
-  if (index >= mat_numel(s)) fail(file, where, "index " + std::to_string(index) + " beyond " + std::to_string(mat_numel(s)) + " elements");
-  const matvar_t* f = Mat_VarGetStructFieldByName(const_cast<matvar_t*>(s), name, index);
+  const matvar_t* f = mat_optional_field(file, s, name, index, where);
   if (!f) fail(file, where + "." + name, "missing field");
   return f;
 }
 
+const matvar_t* mat_optional_field(const MatFile& file, const matvar_t* s, const char* name, std::size_t index,
+                                   const std::string& where) {
+  if (!mat_is_struct(s)) fail(file, where, "expected a struct");
+  const std::size_t n = mat_numel(s);
+  if (index >= n) fail(file, where, "index " + std::to_string(index) + " beyond " + std::to_string(n) + " elements");
+  // libmatio trusts the file: check that the struct's field table holds numel × fields entries
+  // and that every field has a name before looking one up.
+  auto* var = const_cast<matvar_t*>(s);
+  const std::size_t fields = Mat_VarGetNumberOfFields(var);
+  char* const* names = Mat_VarGetStructFieldnames(var);
+  const std::optional<std::uint64_t> entries = checked_product(std::vector<std::size_t>{n, fields}, SIZE_MAX / sizeof(matvar_t*));
+  if (fields == 0 || !names || !s->data || !entries || s->nbytes / sizeof(matvar_t*) < *entries)
+    fail(file, where, "malformed struct (" + std::to_string(fields) + " fields, " + std::to_string(s->nbytes) + " bytes of field table)");
+  for (std::size_t k = 0; k < fields; ++k) {
+    if (!names[k]) fail(file, where, "malformed struct (a field without a name)");
+    if (std::strcmp(names[k], name) == 0) {
+      const matvar_t* f = static_cast<matvar_t* const*>(s->data)[index * fields + k];
+      if (!f) fail(file, where + "." + name, "missing value");
+      return f;
+    }
+  }
+  return nullptr;
+}
+
 std::string mat_string(const MatFile& file, const matvar_t* v, const std::string& where) {
+  if (!v) fail(file, where, "no value");
   if (v->class_type != MAT_C_CHAR) fail(file, where, "expected text");
   const std::size_t n = mat_numel(v);
   std::string s;
   if (n == 0 || !v->data) return s;
+  if (v->data_size != 1 && v->data_size != 2) fail(file, where, "text of " + std::to_string(v->data_size) + "-byte characters is not expected");
+  check_stored(file, v, n, where);
   for (std::size_t i = 0; i < n; ++i) {
     unsigned c;
     if (v->data_size == 2) {
@@ -83,8 +117,9 @@ std::string mat_string(const MatFile& file, const matvar_t* v, const std::string
 }
 
 std::vector<double> mat_numbers(const MatFile& file, const matvar_t* v, const std::string& where) {
+  if (!v) fail(file, where, "no value");
   const std::size_t n = mat_numel(v);
-  std::vector<double> out(n);
+  std::vector<double> out;
   if (n == 0) return out;
   if (v->isComplex) fail(file, where, "complex values are not expected");
   if (!v->data) fail(file, where, "no data");
@@ -93,6 +128,8 @@ std::vector<double> mat_numbers(const MatFile& file, const matvar_t* v, const st
   auto read = [&](auto tag) {
     using T = decltype(tag);
     if (static_cast<std::size_t>(v->data_size) != sizeof(T)) return false;
+    check_stored(file, v, n, where);
+    out.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       T x;
       std::memcpy(&x, static_cast<const char*>(v->data) + i * sizeof(T), sizeof(T));

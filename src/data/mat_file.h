@@ -33,6 +33,9 @@ bool mat_is_struct(const matvar_t* v);
 // Field `name` of struct element `index`; throws if the field is missing.
 const matvar_t* mat_field(const MatFile& file, const matvar_t* s, const char* name, std::size_t index,
                           const std::string& where);
+// The same, or nullptr when the struct has no such field (a malformed struct still throws).
+const matvar_t* mat_optional_field(const MatFile& file, const matvar_t* s, const char* name, std::size_t index,
+                                   const std::string& where);
 // A char array as a string; throws if it is not text.
 std::string mat_string(const MatFile& file, const matvar_t* v, const std::string& where);
 // Any real numeric array (double, single, integers; an empty array of any class) as doubles.

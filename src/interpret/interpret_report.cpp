@@ -196,9 +196,10 @@ InterpretReport write_interpret_report(const std::string& dir, const std::vector
         if (!m.loss_curve.empty()) h5.write("/dream_loss", {U, m.loss_curve.size() / U}, m.loss_curve.data(), true);
         const auto memory = memory_length_bins(m);
         const auto extent = energy_extent_bins(m);
-        auto in_ms = [&](const std::vector<int>& bins) {
+        const double dt_ms = m.config.dt_ms;  // C++17 lambdas cannot capture a structured binding
+        auto in_ms = [dt_ms](const std::vector<int>& bins) {
           std::vector<double> ms;
-          for (int b : bins) ms.push_back(b * m.config.dt_ms);
+          for (int b : bins) ms.push_back(b * dt_ms);
           return ms;
         };
         auto median_and_max = [](std::vector<double> v) {

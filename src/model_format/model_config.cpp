@@ -1,8 +1,11 @@
 #include "model_format/model_config.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <type_traits>
 
 namespace statenet {
 namespace {
@@ -128,6 +131,16 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   ModelConfig c;
   auto get = [&](const char* key, auto& field) {
     if (!j.contains(key)) return;
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int>) {
+      // Sizes are whole numbers within int: 7.5 or 1e25 is refused, not truncated or wrapped.
+      const nlohmann::json& v = j.at(key);
+      if (!v.is_number_integer()) bad(key, "expected a whole number, found " + v.dump());
+      if (v.is_number_unsigned() ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT_MAX)
+                                 : (v.get<std::int64_t>() > INT_MAX || v.get<std::int64_t>() < INT_MIN))
+        bad(key, v.dump() + " is out of range");
+      field = static_cast<int>(v.get<std::int64_t>());
+      return;
+    }
     try {
       j.at(key).get_to(field);
     } catch (const std::exception&) {

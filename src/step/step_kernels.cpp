@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/avx2_clone.h"
+
 namespace statenet {
 
 namespace {
@@ -22,7 +24,9 @@ inline float exp_kernel(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const float e = p * r * r + r + 1.0f;
-  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  // A NaN input stays NaN through e; n must not be converted to an integer then (undefined).
+  const float n_finite = n == n ? n : 0.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(n_finite) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return e * scale;
@@ -43,7 +47,7 @@ PanelMatrix::PanelMatrix(int rows, int cols, const float* row_major, const float
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void PanelMatrix::apply(const float* __restrict x, float* __restrict y) const noexcept {
   const int cols = cols_, panels = padded_rows_ / kPanelRows;
   const std::size_t panel_size = static_cast<std::size_t>(cols) * kPanelRows;
@@ -96,7 +100,7 @@ __attribute__((always_inline)) inline void panel_times_vectors(const float* __re
 
 }  // namespace
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void PanelMatrix::apply_many(const float* __restrict x, int x_stride, int count, float* __restrict y, int y_stride) const noexcept {
   const std::size_t panel_size = static_cast<std::size_t>(cols_) * kPanelRows;
   for (int p = 0; p < padded_rows_ / kPanelRows; ++p) {
@@ -154,7 +158,7 @@ __attribute__((always_inline)) inline void band_conv_block(const float* window, 
 
 }  // namespace
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void BandConv::apply(const float* __restrict window, float* __restrict out) const noexcept {
   const int row = input_row_width();
   for (int fb = 0; fb < out_bands_; fb += 8) {
@@ -170,18 +174,18 @@ void BandConv::apply(const float* __restrict window, float* __restrict out) cons
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void sigmoid_inplace(float* x, int n) noexcept {
   for (int i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + exp_kernel(-x[i]));
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void tanh_inplace(float* x, int n) noexcept {
   // tanh x = 1 − 2/(e^{2x} + 1): absolute error ~1e-7, saturating cleanly at ±1.
   for (int i = 0; i < n; ++i) x[i] = 1.0f - 2.0f / (exp_kernel(2.0f * x[i]) + 1.0f);
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default")))
+STATENET_AVX2_CLONE
 void silu_inplace(float* x, int n) noexcept {
   for (int i = 0; i < n; ++i) x[i] = x[i] / (1.0f + exp_kernel(-x[i]));
 }

@@ -16,8 +16,8 @@ double parse_pulse_delay_ms(const std::string& text, double automatic_ms) {
   if (text == "auto") return automatic_ms;
   char* end = nullptr;
   const double ms = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0')
-    throw std::invalid_argument("--pulse-delay-ms '" + text + "': expected auto or a number of milliseconds");
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(ms) || ms < 0)
+    throw std::invalid_argument("--pulse-delay-ms '" + text + "': expected auto or a number of milliseconds ≥ 0");
   return ms;
 }
 

@@ -55,7 +55,7 @@ struct PulseTrainOptions {
 double automatic_pulse_delay_ms(double hop_s, int block_samples, double sample_rate_hz, double other_clock_output_latency_s);
 
 // --pulse-delay-ms: "auto" gives `automatic_ms`, else the text as milliseconds. Throws
-// std::invalid_argument naming the text when it is neither.
+// std::invalid_argument naming the text when it is neither, or is negative, NaN or infinite.
 double parse_pulse_delay_ms(const std::string& text, double automatic_ms);
 
 // "3:0,7:1" → unit 3 on channel 0, unit 7 on channel 1, every other unit not sent; "all:0" →

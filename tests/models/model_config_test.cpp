@@ -58,6 +58,12 @@ TEST(ModelConfig, anUnknownNameIsOneLineNamingTheFieldAndTheKnownNames) {
             "model config 'output': unknown 'relu' (identity, double_exponential, sigmoid)");
   EXPECT_EQ(error_of(R"({"architecture": "dnet", "dnet_decay": 3})"), "model config 'dnet_decay': has the wrong type");
   EXPECT_EQ(error_of(R"({"num_units": 3})"), "model config 'architecture': missing");
+  // Sizes are whole numbers within int (found by fuzzing: 1e25 was cast to int, undefined).
+  EXPECT_EQ(error_of(R"({"architecture": "l", "cnn_channels": 15555555555555555555555550})"),
+            "model config 'cnn_channels': expected a whole number, found 1.5555555555555555e+25");
+  EXPECT_EQ(error_of(R"({"architecture": "l", "window_bins": 7.5})"), "model config 'window_bins': expected a whole number, found 7.5");
+  EXPECT_EQ(error_of(R"({"architecture": "l", "hidden": 4294967296})"), "model config 'hidden': 4294967296 is out of range");
+  EXPECT_EQ(error_of(R"({"architecture": "l", "hidden": -2147483649})"), "model config 'hidden': -2147483649 is out of range");
 }
 
 }  // namespace

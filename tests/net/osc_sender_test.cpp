@@ -6,6 +6,7 @@
 #include <lo/lo.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -27,22 +28,31 @@ struct Received {
   std::vector<std::pair<int, long long>> spikes;                 // unit, sample
 };
 
+// liblo's arguments sit at 4-byte offsets in the message: read them by copying, not through
+// lo_arg (a union with 8-byte members, which would be a misaligned access).
+template <class T>
+T arg(lo_arg* const* argv, int i) {
+  T v;
+  std::memcpy(&v, reinterpret_cast<const char*>(argv[i]), sizeof v);
+  return v;
+}
+
 int on_rates(const char*, const char* types, lo_arg** argv, int argc, lo_message, void* user) {
   auto& r = *static_cast<Received*>(user);
   std::vector<float> v;
-  for (int i = 2; i < argc; ++i) v.push_back(argv[i]->f);
+  for (int i = 2; i < argc; ++i) v.push_back(arg<float>(argv, i));
   std::lock_guard<std::mutex> lock(r.mutex);
   // The publisher's stamp (CLOCK_MONOTONIC, this machine's steady clock) is in the past.
   const long long now = steady_now_ns();
-  if (types[0] != 'h' || types[1] != 'h' || argv[1]->h <= 0 || argv[1]->h > now) ++r.bad_stamps;
-  r.rates.emplace_back(static_cast<long long>(argv[0]->h), std::move(v));
+  if (types[0] != 'h' || types[1] != 'h' || arg<std::int64_t>(argv, 1) <= 0 || arg<std::int64_t>(argv, 1) > now) ++r.bad_stamps;
+  r.rates.emplace_back(static_cast<long long>(arg<std::int64_t>(argv, 0)), std::move(v));
   return 0;
 }
 
 int on_spike(const char*, const char*, lo_arg** argv, int, lo_message, void* user) {
   auto& r = *static_cast<Received*>(user);
   std::lock_guard<std::mutex> lock(r.mutex);
-  r.spikes.emplace_back(argv[0]->i, static_cast<long long>(argv[2]->h));
+  r.spikes.emplace_back(arg<std::int32_t>(argv, 0), static_cast<long long>(arg<std::int64_t>(argv, 2)));
   return 0;
 }
 

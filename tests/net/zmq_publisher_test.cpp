@@ -83,7 +83,7 @@ TEST(ZmqPublisher, aSubscriberGetsEveryFrameInOrderWithTheCsvsValues) {
   std::string why;
   if (!subscriber_can_run(why)) GTEST_SKIP() << why;
   const std::string dir = test::temp_dir(), endpoint = "ipc://" + dir + "/s.ipc";
-  Subscriber sub({"/usr/bin/python3", kSubscriber, endpoint, "idle=3"}, dir + "/sub.txt");
+  Subscriber sub({"/usr/bin/python3", kSubscriber, endpoint, "idle=3", "first=60"}, dir + "/sub.txt");
   const auto r = test::run_command(kBinary + " stream --fast --view off --seconds 1 --zmq " + endpoint +
                                    " --zmq-wait-subscribers 1 --spikes " + dir + "/s.csv -o " + dir + "/p.csv --latency-json " + dir + "/l.json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -115,7 +115,7 @@ TEST(ZmqPublisher, aSlowSubscriberNeverStallsTheStream) {
   std::string why;
   if (!subscriber_can_run(why)) GTEST_SKIP() << why;
   const std::string dir = test::temp_dir(), endpoint = "ipc://" + dir + "/slow.ipc";
-  Subscriber sub({"/usr/bin/python3", kSubscriber, endpoint, "sleep=0.02", "hwm=4", "idle=2"}, dir + "/sub.txt");
+  Subscriber sub({"/usr/bin/python3", kSubscriber, endpoint, "sleep=0.02", "hwm=4", "idle=2", "first=60"}, dir + "/sub.txt");
   const auto r = test::run_command(kBinary + " stream --fast --view off --seconds 30 --zmq " + endpoint +
                                    " --zmq-wait-subscribers 1 --zmq-hwm 4 --latency-json " + dir + "/l.json");
   ASSERT_EQ(r.exit_code, 0) << r.output;

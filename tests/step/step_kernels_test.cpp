@@ -1,4 +1,5 @@
-// PanelMatrix against a double-precision matrix–vector product, one vector and many.
+// PanelMatrix against a double-precision matrix–vector product, one vector and many; the
+// activations' exp at the edges of its range.
 
 #include "step/step_kernels.h"
 
@@ -43,6 +44,20 @@ TEST(PanelMatrix, oneAndManyVectorsMatchADoublePrecisionProduct) {
       EXPECT_LT(worst, 1e-6) << rows << "×" << cols << ", " << count << " vectors: largest relative difference";
     }
   }
+}
+
+TEST(Activations, expSaturatesOutsideItsRangeAndKeepsNaN) {
+  // NaN reaches the kernels when finite weights overflow (found by fuzzing the model loader:
+  // converting NaN's exponent to an integer was undefined behaviour).
+  EXPECT_TRUE(std::isnan(exp_approx(std::nanf(""))));
+  EXPECT_FLOAT_EQ(exp_approx(1e30f), exp_approx(88.0f));
+  EXPECT_FLOAT_EQ(exp_approx(-1e30f), exp_approx(-87.0f));
+  EXPECT_NEAR(exp_approx(1.0f), std::exp(1.0f), 2e-7 * std::exp(1.0f));
+  float x[3] = {std::nanf(""), 0.0f, -1e30f};
+  sigmoid_inplace(x, 3);
+  EXPECT_TRUE(std::isnan(x[0]));
+  EXPECT_FLOAT_EQ(x[1], 0.5f);
+  EXPECT_LT(x[2], 1e-37f);  // σ(−87) after saturation
 }
 
 }  // namespace

@@ -193,12 +193,12 @@ TEST(StreamPipeline, theFileSinksHoldExactlyWhatThePipelineHandedOut) {
   EXPECT_NE(json.find("\"frames\": " + std::to_string(T)), std::string::npos) << json;
 }
 
-// Sleeps on every prediction: far slower than the model.
+// Sleeps on every prediction: far slower than the model (in the sanitizer builds too).
 class SlowSink final : public PredictionSink {
  public:
   void begin(const StreamInfo& info) override { units = info.num_units; }
   void consume(const Prediction& p) override {
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     frames.push_back(p.frame);
     rates.insert(rates.end(), p.rates, p.rates + units);
   }

@@ -3,9 +3,28 @@
 #include <cstdlib>
 #include <new>
 
+#include "support/sanitizers.h"
+
 namespace {
 thread_local bool t_counting = false;
 thread_local long t_allocations = 0;
+}  // namespace
+
+#if STATENET_SANITIZED
+// In a sanitizer build the runtime owns operator new (TSan's cannot be replaced): every
+// allocation, malloc and new alike, is counted through the runtime's allocation hook instead.
+#include <sanitizer/allocator_interface.h>
+
+namespace {
+void on_allocation(const volatile void*, std::size_t) {
+  if (t_counting) ++t_allocations;
+}
+void on_free(const volatile void*) {}
+const int g_hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_allocation, on_free);
+}  // namespace
+
+#else
+namespace {
 
 void* counted_alloc(std::size_t n) {
   if (t_counting) ++t_allocations;
@@ -43,6 +62,7 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
 
 namespace statenet::test {
 

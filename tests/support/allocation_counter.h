@@ -1,7 +1,9 @@
 #pragma once
 // Counts heap allocations made by the current thread, for tests of the real-time contract
 // ("allocates nothing"). A test binary that links allocation_counter.cpp replaces the global
-// operator new (every form); counting is off until a CountAllocations is alive on the thread.
+// operator new (every form) — in a sanitizer build it counts through the sanitizer runtime's
+// allocation hook instead, which also sees malloc; counting is off until a CountAllocations is
+// alive on the thread.
 //
 //   test::CountAllocations count;
 //   front_end->process(x, n, sink);

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Fuzzes one libFuzzer harness for a while, then sorts what it found by whose code failed.
+
+    run_fuzzer.py HARNESS SECONDS ARTIFACT_DIR CORPUS_DIR [SEED_DIR ...]
+
+libFuzzer runs in fork mode and keeps going after a crash, a timeout or an out-of-memory, so
+that one failure inside a system library (libhdf5 and libmatio fail on some corrupt files)
+does not hide the rest. Each input it saved is then run again alone and its stack read: the
+innermost frame outside the sanitizer, libFuzzer and the C/C++ runtimes decides.
+  - in a system library (/lib, /usr/lib): a third-party finding, listed, not a failure;
+  - in our code: a finding, listed with its summary, and the exit status is 1.
+Exit 0 when no input failed in our code. docs/reliability.md explains the findings so far.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+LIMITS = ["-rss_limit_mb=2048", "-malloc_limit_mb=1024"]
+RUNTIME = re.compile(r"libclang_rt|compiler-rt|sanitizer|fuzzer::|__interceptor|__asan|__ubsan|__sanitizer|"
+                     r"libc\.so|libc-start|libstdc\+\+|libgcc|libm\.so|/sysdeps/|\+\+/12/|_start\b|"
+                     r"operator new|operator delete|\bmalloc\b|\bcalloc\b|\brealloc\b")
+
+
+def whose(harness, artifact):
+    """('ours' | 'third-party', library or location, summary line) of one saved input."""
+    out = subprocess.run([harness, "-timeout=5", *LIMITS, artifact], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, errors="replace").stdout
+    summary = next((l for l in out.splitlines() if l.startswith("SUMMARY:")), "")
+    if not summary:
+        summary = next((l.strip() for l in out.splitlines() if "ERROR:" in l), "(no longer fails)")
+    for line in out.splitlines():
+        if not re.match(r"\s+#\d+ 0x", line) or RUNTIME.search(line):
+            continue
+        lib = re.search(r"\((/(?:usr/)?lib/[^+)]+)", line)
+        if lib:
+            return "third-party", os.path.basename(lib.group(1)), summary
+        return "ours", line.strip(), summary
+    return ("ours" if "no longer fails" not in summary else "gone"), "", summary
+
+
+def main():
+    harness, seconds, artifacts, corpus, *seeds = sys.argv[1:]
+    os.makedirs(artifacts, exist_ok=True)
+    os.makedirs(corpus, exist_ok=True)
+    name = os.path.basename(harness)
+    prefix = os.path.join(artifacts, name + "-")
+    before = set(glob.glob(prefix + "*"))
+    cmd = [harness, "-fork=1", "-ignore_crashes=1", "-ignore_ooms=1", "-ignore_timeouts=1", "-timeout=10",
+           f"-max_total_time={seconds}", "-print_final_stats=1", f"-artifact_prefix={prefix}", *LIMITS, corpus,
+           *[s for s in seeds if os.path.isdir(s) and os.listdir(s)]]
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    stats = [l for l in run.stdout.splitlines() if re.match(r"#\d+: cov: ", l) or "stat::" in l]
+    print(f"{name}: {stats[-1] if stats else run.stdout[-2000:]}")
+    # slow-unit-* inputs only took longer than -report_slow_units (10 s): listed, not findings.
+    new = sorted(set(glob.glob(prefix + "*")) - before)
+    for slow in [a for a in new if "-slow-unit-" in a]:
+        print(f"  slow (over 10 s, under the timeout): {slow}")
+    found = [a for a in new if "-slow-unit-" not in a]
+    ours = 0
+    for artifact in found:
+        kind, where, summary = whose(harness, artifact)
+        if kind == "gone":
+            print(f"  (flaky, no longer fails) {artifact}")
+            continue
+        ours += kind == "ours"
+        print(f"  {'FINDING in our code' if kind == 'ours' else 'third-party (' + where + ')'}: {artifact}\n    {summary}"
+              + (f"\n    at {where}" if kind == "ours" and where else ""))
+    if run.returncode not in (0, 1) and not found:
+        print(f"{name}: libFuzzer exited with {run.returncode}")
+        return 1
+    print(f"{name}: {len(found)} failing input(s), {ours} in our code")
+    return 1 if ours else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
