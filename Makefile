@@ -53,7 +53,7 @@ asan: setup
 tsan: setup
 	@CC=clang CXX=clang++ cmake -S . -B $(TSAN_BUILD) $(SANITIZER_FLAGS) -DSTATENET_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target statenet statenet_tests
-	@cd $(TSAN_BUILD) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -R "$(TSAN_TESTS)"
+	@cd $(TSAN_BUILD) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -R "$(TSAN_TESTS)" -E "$(AUDIO_SERVER_TESTS)"
 
 bench: build
 	@$(BUILD)/bench/cochlea_bench --benchmark_min_time=0.2

@@ -254,7 +254,7 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--device", o->device, "Microphone: device name (or unique part of it) or index; see 'statenet devices'");
   cmd->add_flag("--fast", o->fast, "Files: process as fast as possible instead of in real time");
   cmd->add_option("--seconds", o->seconds, "Stop after this much audio (0 = the whole file / until Ctrl-C); loops the demo sound")->capture_default_str()->check(CLI::Range(0.0, 1e7));
-  cmd->add_option("-o,--output", o->output, "Write predictions: .csv (frame, time, latency, units) or .f32 (raw float32, + .json);\nwith --gpu a directory (one .f32 per input)");
+  cmd->add_option("-o,--output", o->output, "Write predictions: .csv (frame, time, latency, units) or .f32 (raw float32, + .json);\n- for CSV on stdout (as --stdout); with --gpu a directory (one .f32 per input)");
   cmd->add_flag("--stdout", o->to_stdout, "Print predictions as CSV on stdout (the summary goes to stderr)");
   cmd->add_option("--view", o->view, "Live terminal view: auto (on a terminal), on or off")->check(CLI::IsMember({"auto", "on", "off"}))->capture_default_str();
   cmd->add_option("--latency-json", o->latency_json, "Write the latency histogram and drop counts as JSON");
@@ -291,7 +291,13 @@ void add_stream_command(CLI::App& app) {
   cmd->add_option("--inputs", o->inputs, "With --gpu: audio files, one stream each")->delimiter(',');
   cmd->add_option("--copies", o->copies, "With --gpu: stream each file this many times (load tests)")->capture_default_str()->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--block", o->block, "Samples per audio block (the callback size for a microphone)")->capture_default_str();
-  cmd->callback([o] { run_stream(*o); });
+  cmd->callback([o] {
+    if (o->output == "-") {  // -o -: CSV written through to stdout (no file, no rename), as --stdout
+      o->output.clear();
+      o->to_stdout = true;
+    }
+    run_stream(*o);
+  });
 
   auto* devices = app.add_subcommand("devices", "List the audio devices PortAudio can open (for 'stream --device' and '--pulse-out').");
   devices->callback([] {

@@ -123,9 +123,10 @@ void add_train_command(CLI::App& app) {
     for (const auto& run : r.runs) {
       std::string test;
       for (int k : run.split.test) test += (test.empty() ? "" : ",") + std::to_string(k);
-      std::printf("  seed %d%s: test CC_raw %.3f  CC_norm %.3f  on stimuli %s  (best epoch %d of %d, %.1f s, %.2f s/epoch)\n",
+      const std::string resumed = run.resumed_at_epoch > 0 ? ", resumed at epoch " + std::to_string(run.resumed_at_epoch) : "";
+      std::printf("  seed %d%s: test CC_raw %.3f  CC_norm %.3f  on stimuli %s  (best epoch %d of %d, %.1f s, %.2f s/epoch%s)\n",
                   run.seed, run.unit >= 0 ? (" unit " + std::to_string(run.unit)).c_str() : "", run.mean_cc_raw,
-                  run.mean_cc_norm, test.c_str(), run.best_epoch, run.epochs_run, run.seconds, run.seconds_per_epoch);
+                  run.mean_cc_norm, test.c_str(), run.best_epoch, run.epochs_run, run.seconds, run.seconds_per_epoch, resumed.c_str());
     }
     std::printf("mean over %d seeds: CC_raw %.3f ± %.3f, CC_norm %.3f ± %.3f (sem); %.0f s → %s/results.json\n", opts.seeds,
                 r.mean_cc_raw, r.sem_cc_raw, r.mean_cc_norm, r.sem_cc_norm, r.seconds, out->c_str());

@@ -30,6 +30,7 @@ struct SeedResult {
   int unit = -1;                  ///< unit-by-unit fits: the unit; population: −1
   Split split;
   int epochs_run = 0, best_epoch = 0;
+  int resumed_at_epoch = 0;       ///< --resume: the checkpoint's epoch it continued from (0: a fresh start)
   double best_validation_loss = 0.0;
   std::vector<double> train_loss, validation_loss, validation_cc_norm;  ///< per epoch
   std::vector<ResponseScores> test_units;  ///< per unit, on the concatenated test clips

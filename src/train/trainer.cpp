@@ -186,6 +186,7 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
         throw std::runtime_error(stem + ".ckpt: --resume of another run (" + first_difference(ck.run, this_run) +
                                  "): train into another directory, or run without --resume to start afresh");
       ck.run = this_run;
+      r.resumed_at_epoch = ck.epoch;
     }
   }
   while (!ck.finished) {

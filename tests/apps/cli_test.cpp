@@ -15,11 +15,14 @@
 #include <vector>
 #include <chrono>
 #include <csignal>
+#include <cstring>
+#include <random>
 #include <sstream>
 #include <thread>
 
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
+#include "model_format/safetensors.h"
 #include "support/test_support.h"
 
 namespace statenet {
@@ -346,7 +349,14 @@ TEST(SignalCli, sigtermEndsAStreamCleanlyWithItsOutputsCommitted) {
   const std::string dir = test::temp_dir(), bin = STATENET_BINARY;
   const pid_t pid = start_process({bin, "stream", "--seconds", "30", "--view", "off", "-o", dir + "/rates.csv"}, dir + "/stream.log");
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Signal it once it has streamed a while: its temporary CSV (beside rates.csv) holds 64 KB,
+  // about 100 rows (a loaded machine starts slowly, so wait on the file, not the clock).
+  const std::string temp = dir + "/rates.csv.tmp-" + std::to_string(pid);
+  for (int i = 0; i < 300; ++i) {
+    std::error_code ec;
+    if (std::filesystem::file_size(temp, ec) >= (64u << 10) && !ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -355,7 +365,65 @@ TEST(SignalCli, sigtermEndsAStreamCleanlyWithItsOutputsCommitted) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << log;
   EXPECT_NE(log.find("wrote " + dir + "/rates.csv"), std::string::npos) << log;
   const std::string csv = test::read_file(dir + "/rates.csv");
-  EXPECT_GT(std::count(csv.begin(), csv.end(), '\n'), 100) << "about 1.5 s of 5-ms frames";
+  EXPECT_GT(std::count(csv.begin(), csv.end(), '\n'), 100) << "64 KB of rows were written before the signal";
+}
+
+// SIGKILL at random moments (mid-epoch, mid-checkpoint-write, at start-up), each time resumed
+// with --resume, then run to the end: the weights equal an uninterrupted run's bit for bit, and
+// no temporary file is left behind.
+TEST(SignalCli, trainingKilledAtRandomMomentsResumesToTheSameWeights) {
+  const std::string dir = test::temp_dir(), bin = STATENET_BINARY;
+  if (run(std::string("train --help")).exit_code != 0) GTEST_SKIP() << "this build has no training (LibTorch)";
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 -o " + dir + "/sim.h5").exit_code, 0);
+  const std::vector<std::string> train = {bin, "train", "--data", dir + "/sim.h5", "--seeds", "1", "--max-epochs", "300",
+                                          "--patience", "1000", "--threads", "1", "--resume", "-o"};
+  auto args_for = [&](const std::string& out) {
+    std::vector<std::string> a = train;
+    a.push_back(out);
+    return a;
+  };
+  auto wait_exit = [](pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+  };
+  // The uninterrupted run.
+  const int reference_status = wait_exit(start_process(args_for(dir + "/reference"), dir + "/reference.log"));
+  ASSERT_TRUE(WIFEXITED(reference_status) && WEXITSTATUS(reference_status) == 0) << test::read_file(dir + "/reference.log");
+
+  std::mt19937 random(20261203);
+  std::uniform_int_distribution<int> delay_ms(50, 1500);
+  int kills = 0, finished_early = 0;
+  for (; kills < 20; ++kills) {
+    const pid_t pid = start_process(args_for(dir + "/killed"), dir + "/killed.log");
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    kill(pid, SIGKILL);
+    const int status = wait_exit(pid);
+    if (WIFEXITED(status)) {  // it finished before the kill: start over so that every trial kills
+      ASSERT_EQ(WEXITSTATUS(status), 0) << test::read_file(dir + "/killed.log");
+      ++finished_early;
+      std::filesystem::remove_all(dir + "/killed");
+      continue;
+    }
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  }
+  const int final_status = wait_exit(start_process(args_for(dir + "/killed"), dir + "/killed.log"));
+  ASSERT_TRUE(WIFEXITED(final_status) && WEXITSTATUS(final_status) == 0) << test::read_file(dir + "/killed.log");
+  EXPECT_LT(finished_early, kills / 2) << "most runs ended before their kill: the trials test little";
+  const std::string final_log = test::read_file(dir + "/killed.log");
+  EXPECT_NE(final_log.find(", resumed at epoch "), std::string::npos) << "the last run started afresh: " << final_log;
+
+  const SafetensorsFile a = read_safetensors(dir + "/reference/seed0.safetensors"), b = read_safetensors(dir + "/killed/seed0.safetensors");
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, t] : a.tensors) {
+    ASSERT_TRUE(b.tensors.count(name)) << name;
+    ASSERT_EQ(t.data.size(), b.tensors.at(name).data.size()) << name;
+    EXPECT_EQ(std::memcmp(t.data.data(), b.tensors.at(name).data.data(), t.data.size() * sizeof(float)), 0)
+        << name << " differs after " << kills << " kills";
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/killed"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();
 }
 
 TEST(InterpretCli, writesPicturesArraysAndAPage) {

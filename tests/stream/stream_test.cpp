@@ -139,6 +139,28 @@ TEST(StreamCli, fileInputMatchesOfflineProcessingAndWritesOutputs) {
   EXPECT_NE(js.str().find("\"dropped_predictions\": 0"), std::string::npos) << js.str();
 }
 
+TEST(StreamCli, dashOutputWritesCsvThroughToStdout) {
+  // -o - writes the CSV rows to stdout as they come (nothing renamed over stdout); the summary
+  // goes to stderr.
+  const std::string dir = test::temp_dir();
+  write_wav_float(dir + "/s.wav", make_demo_sound(48828.125));
+  const auto r = test::run_command("(" + std::string(STATENET_BINARY) + " stream -i " + dir + "/s.wav --fast --view off -o - > " + dir +
+                                   "/out.csv)");  // the subshell's stderr is what run_command captures
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("latency (hop's last sample"), std::string::npos) << "the summary is on stderr: " << r.output;
+  std::ifstream csv(dir + "/out.csv");
+  std::string line;
+  ASSERT_TRUE(std::getline(csv, line));
+  EXPECT_EQ(line.rfind("frame,time_s,latency_us,", 0), 0u) << line;
+  long long rows = 0;
+  while (std::getline(csv, line)) {
+    ASSERT_EQ(line.substr(0, line.find(',')), std::to_string(rows)) << "row " << rows;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 600) << "3 s at 5 ms";
+  EXPECT_FALSE(std::filesystem::exists(dir + "/-"));
+}
+
 TEST(StreamCli, spikesWithTheSameSeedAreTheSameFile) {
   const std::string dir = test::temp_dir();
   const std::string bin = STATENET_BINARY;
