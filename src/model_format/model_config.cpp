@@ -68,6 +68,16 @@ std::vector<Architecture> all_architectures() {
 std::string ModelConfig::model_name() const { return is_statenet() ? "statenet-" + to_string(core) : to_string(architecture); }
 
 void ModelConfig::validate() const {
+  // Every size at most 2^16 (products of two stay far inside 64 bits, of three inside int
+  // arithmetic's reach for shapes): a file cannot ask for a model that exhausts the machine.
+  constexpr int kMaxSize = 1 << 16;
+  const std::pair<const char*, int> sizes[] = {
+      {"num_bands", num_bands}, {"num_units", num_units}, {"lc_kernel", lc_kernel}, {"lc_stride", lc_stride},
+      {"lc_channels", lc_channels}, {"window_bins", window_bins}, {"hidden", hidden}, {"cnn_channels", cnn_channels},
+      {"cnn_hidden", cnn_hidden}, {"cnn_kernel_f", cnn_kernel_f}, {"cnn_kernel_t", cnn_kernel_t}, {"embed", embed},
+      {"heads", heads}, {"ff", ff}};
+  for (const auto& [name, value] : sizes)
+    if (value > kMaxSize) bad(name, std::to_string(value) + " exceeds the largest size, " + std::to_string(kMaxSize));
   if (num_bands < 1) bad("num_bands", "must be positive");
   if (num_units < 1) bad("num_units", "must be positive");
   if (!unit_ids.empty() && static_cast<int>(unit_ids.size()) != num_units)
@@ -75,6 +85,9 @@ void ModelConfig::validate() const {
   if (is_statenet()) {
     if (lc_kernel < 1 || lc_stride < 1 || lc_channels < 1) bad("lc_kernel", "kernel, stride and channels must be positive");
     if (lc_kernel > num_bands) bad("lc_kernel", std::to_string(lc_kernel) + " exceeds the " + std::to_string(num_bands) + " bands");
+    if (static_cast<std::int64_t>(lc_channels) * lc_positions() > kMaxSize)
+      bad("lc_channels", "a hidden size of " + std::to_string(static_cast<std::int64_t>(lc_channels) * lc_positions()) +
+                             " (channels × positions) exceeds " + std::to_string(kMaxSize));
   }
   if (window_bins < 1) bad("window_bins", "must be positive");
   if (architecture == Architecture::kNrf || architecture == Architecture::kDnet) {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "model_format/safetensors.h"
+#include "step/step_model.h"
 
 namespace statenet {
 namespace {
@@ -47,6 +48,10 @@ std::shared_ptr<ResponseModel> load_model(const std::string& path) {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+  // The configuration against the file's tensors before LibTorch allocates anything: the step
+  // engine names every tensor and shape the configuration implies, allocating only what the
+  // file holds (a configuration asking for a huge model with small tensors stops here).
+  make_step_model(config, file.tensors, path);
   std::shared_ptr<ResponseModel> model = make_response_model(config);
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : state_tensors(*model)) {

@@ -64,6 +64,10 @@ TEST(ModelConfig, anUnknownNameIsOneLineNamingTheFieldAndTheKnownNames) {
   EXPECT_EQ(error_of(R"({"architecture": "l", "window_bins": 7.5})"), "model config 'window_bins': expected a whole number, found 7.5");
   EXPECT_EQ(error_of(R"({"architecture": "l", "hidden": 4294967296})"), "model config 'hidden': 4294967296 is out of range");
   EXPECT_EQ(error_of(R"({"architecture": "l", "hidden": -2147483649})"), "model config 'hidden': -2147483649 is out of range");
+  // No size beyond 2^16, nor a StateNet hidden size (channels × positions) beyond it.
+  EXPECT_EQ(error_of(R"({"architecture": "l", "ff": 65537})"), "model config 'ff': 65537 exceeds the largest size, 65536");
+  EXPECT_EQ(error_of(R"({"architecture": "statenet", "num_bands": 34, "lc_channels": 8000})"),
+            "model config 'lc_channels': a hidden size of 80000 (channels × positions) exceeds 65536");
 }
 
 }  // namespace

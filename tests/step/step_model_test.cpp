@@ -160,6 +160,24 @@ TEST(StepModel, badFilesGetErrorsThatNameTheProblem) {
   poisoned.tensors["core.weight_hh_l0"].data[7] = -std::numeric_limits<float>::infinity();
   expect_error(poisoned, "tensor core.weight_hh_l0 holds an infinite value at flat index 7");
   EXPECT_THROW(load_step_model(dir + "/absent.safetensors"), std::runtime_error);
+
+  // A configuration asking for a huge model beside small tensors: LibTorch's loader checks the
+  // configuration against the tensors before it allocates (6 000 channels × 5 positions would
+  // be a 30 000-wide GRU, 10¹⁰ weights); sizes beyond 2^16 are refused as configuration.
+  SafetensorsFile huge = file;
+  c = ModelConfig::from_json(file.metadata["config"]);
+  c.lc_channels = 6000;
+  huge.metadata["config"] = c.to_json();
+  write_safetensors(dir + "/huge.safetensors", huge);
+  try {
+    load_model(dir + "/huge.safetensors");
+    ADD_FAILURE() << "a 30 000-wide model was built";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("lc_weight has shape"), std::string::npos) << e.what();
+  }
+  c.lc_channels = 70000;
+  huge.metadata["config"] = c.to_json();
+  expect_error(huge, "model config 'lc_channels': 70000 exceeds the largest size, 65536");
 }
 
 // A header whose shape's product overflows (2^62 × 4 wraps to 0 in 64 bits, matching empty
