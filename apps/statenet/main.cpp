@@ -6,9 +6,11 @@
 #include <string>
 
 #include "commands.h"
+#include "supervisor.h"
 #include "util/allocator.h"
 
 int main(int argc, char** argv) {
+  if (const int status = statenet::run_command_in_child(); status >= 0) return status;  // the parent's part
   statenet::keep_freed_memory_for_reuse();  // every command is batch work or preallocates
   CLI::App app{
       "statenet: turns sound into cochleagrams and (with trained models) into the predicted\n"

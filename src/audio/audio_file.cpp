@@ -13,6 +13,7 @@
 
 #include "audio/resample.h"
 #include "util/atomic_file.h"
+#include "util/reading_file.h"
 
 namespace statenet {
 namespace {
@@ -64,6 +65,7 @@ void check_wav_data_length(const std::string& path, std::uint64_t file_size) {
 }  // namespace
 
 AudioBuffer read_audio_file(const std::string& path, const AudioReadOptions& options) {
+  const ReadingFile reading(path);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) fail(path, "no such file");
   if (S_ISDIR(st.st_mode)) fail(path, "is a directory, not an audio file");

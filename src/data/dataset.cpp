@@ -7,6 +7,7 @@
 
 #include "util/atomic_file.h"
 #include "util/checked_size.h"
+#include "util/reading_file.h"
 
 namespace statenet {
 namespace {
@@ -160,6 +161,7 @@ void read_truth(const H5File& f, const std::string& group, const std::string& pr
 }  // namespace
 
 Dataset read_dataset(const std::string& path, const ReadOptions& options) {
+  const ReadingFile reading(path);
   H5File f = H5File::open(path);
   Dataset d;
   if (!f.has_attribute("/", "format") || f.string_attribute("/", "format") != kFormat) {

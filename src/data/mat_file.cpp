@@ -29,7 +29,7 @@ void check_stored(const MatFile& f, const matvar_t* v, std::size_t n, const std:
 
 }  // namespace
 
-MatFile::MatFile(const std::string& path) : path_(path) {
+MatFile::MatFile(const std::string& path) : path_(path), reading_(path) {
   if (FILE* f = std::fopen(path.c_str(), "rb")) {
     std::fclose(f);
   } else {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/reading_file.h"
+
 struct matvar_t;
 
 namespace statenet {
@@ -23,6 +25,7 @@ class MatFile {
 
  private:
   std::string path_;
+  ReadingFile reading_;  // named in a crash report while this file is open
   void* mat_ = nullptr;  // mat_t*
   std::vector<std::pair<std::string, matvar_t*>> read_;
 };

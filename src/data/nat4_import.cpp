@@ -12,6 +12,7 @@
 #include "cochlea/gammatone.h"
 #include "data/h5_file.h"
 #include "data/import_common.h"
+#include "util/reading_file.h"
 
 namespace statenet {
 namespace fs = std::filesystem;
@@ -225,6 +226,7 @@ Dataset import_nat4(const std::string& src, const Nat4ImportOptions& o, const Im
   for (const auto& name : list_directory(src, true)) {
     const std::string h5 = src + "/" + name + "/" + name + ".resp.h5";
     if (!fs::exists(h5)) continue;
+    const ReadingFile reading(h5);
     const H5File f = H5File::open(h5);
     for (const auto& unit : f.children("/")) site_of_unit[normalise_nat4_unit_id(unit)] = {h5, "/" + unit};
     site_epochs[h5] = read_epochs(src + "/" + name + "/" + name + ".resp.epoch.csv");
@@ -235,6 +237,7 @@ Dataset import_nat4(const std::string& src, const Nat4ImportOptions& o, const Im
   for (int u = 0; u < N; ++u) {
     auto it = site_of_unit.find(normalise_nat4_unit_id(d.unit_ids[u]));
     if (it == site_of_unit.end()) continue;
+    const ReadingFile reading(it->second.first);
     const H5File f = H5File::open(it->second.first);
     spike_times[u] = f.read_f64(it->second.second);
     unit_h5[u] = it->second.first;

@@ -9,6 +9,7 @@
 
 #include "util/atomic_file.h"
 #include "util/checked_size.h"
+#include "util/reading_file.h"
 
 namespace statenet {
 
@@ -41,6 +42,7 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file) {
 }
 
 SafetensorsFile read_safetensors(const std::string& path) {
+  const ReadingFile reading(path);
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error(path + ": no such file");
   f.seekg(0, std::ios::end);

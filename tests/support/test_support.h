@@ -34,6 +34,10 @@ struct Result {
 };
 Result run_command(const std::string& command);
 
+// Starts `args` (argv[0] the binary) in the background with stdout and stderr into `log`;
+// returns its pid (wait for it with waitpid).
+int start_process(const std::vector<std::string>& args, const std::string& log);
+
 // Largest |a − b| and where it is, for failure messages.
 struct MaxDiff {
   double value = 0.0;
