@@ -178,12 +178,16 @@ int most_click_responsive_unit(const StreamPipelineOptions& base, const LoopTest
   return static_cast<int>(std::max_element(gain.begin(), gain.end()) - gain.begin());
 }
 
-std::int64_t run_child(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
+// Starts `args` with this process's environment plus `extra_env` ("NAME=value" entries).
+std::int64_t run_child(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {}) {
+  std::vector<char*> argv, envp;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (const auto& e : extra_env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
   return pid;
 }
 
@@ -282,7 +286,8 @@ void run_loop_test(const LoopTestOptions& o) {
   zo.wait_for_subscribers = 1;
   ZmqPublisher zmq(zo);
   const pid_t subscriber =
-      static_cast<pid_t>(run_child({self_path(), "zmq-spike-log", endpoint, std::to_string(unit), log_path, std::to_string(::getpid())}));
+      static_cast<pid_t>(run_child({self_path(), "zmq-spike-log", endpoint, std::to_string(unit), log_path, std::to_string(::getpid())},
+                                   {"STATENET_NO_SUPERVISOR=1"}));  // in-process, so that its PDEATHSIG ties it to us
   if (subscriber <= 0) throw std::runtime_error("cannot start the subscriber process");
   struct Reap {  // whatever happens, the subscriber does not outlive the test
     pid_t pid;
