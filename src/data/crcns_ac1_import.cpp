@@ -132,8 +132,12 @@ bool read_natural_sound_trigger(const MatFile& f, const matvar_t* triggers, std:
   out.description = mat_string(f, mat_field(f, param, "description", 0, w + ".param"), w + ".param.description");
   const double dur_ms = number(f, mat_field(f, param, "duration", 0, w + ".param"), w + ".param.duration");
   const double onset = number(f, mat_field(f, triggers, "time", k, w), w + ".time");  // 1-based sample
-  const auto a = static_cast<std::int64_t>(onset) - 1, n = static_cast<std::int64_t>(std::llround(dur_ms * trace.sf / 1000));
-  if (a < 0 || a + n > static_cast<std::int64_t>(trace.mv.size())) {
+  const std::optional<std::int64_t> first = floor_index(onset), length = floor_index(std::nearbyint(dur_ms * trace.sf / 1000));
+  if (!first || !length)
+    throw std::runtime_error(f.path() + ": " + w + ": time " + std::to_string(onset) + " or duration " + std::to_string(dur_ms) +
+                             " ms is not a usable sample count");
+  const std::int64_t a = *first - 1, n = *length;
+  if (a < 0 || n < 0 || a + n > static_cast<std::int64_t>(trace.mv.size())) {
     throw std::runtime_error(f.path() + ": " + w + ": the response window [" + std::to_string(a) + ", " +
                              std::to_string(a + n) + ") lies outside the trace of " + std::to_string(trace.mv.size()) +
                              " samples");

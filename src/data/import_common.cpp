@@ -14,10 +14,16 @@ std::vector<float> bin_spike_counts(const std::vector<double>& times, double dt_
   std::vector<float> bins(static_cast<std::size_t>(T), 0.0f);
   for (double t : times) {
     if (!(t >= 0)) continue;
-    const auto b = static_cast<std::int64_t>(std::floor(t / dt_ms));
-    if (b < T) bins[static_cast<std::size_t>(b)] += 1.0f;
+    const std::optional<std::int64_t> b = floor_index(t / dt_ms);
+    if (b && *b < T) bins[static_cast<std::size_t>(*b)] += 1.0f;
   }
   return bins;
+}
+
+std::optional<std::int64_t> floor_index(double x) {
+  constexpr double kLimit = 9007199254740992.0;  // 2^53
+  if (!(std::fabs(x) <= kLimit)) return std::nullopt;
+  return static_cast<std::int64_t>(std::floor(x));
 }
 
 Stimulus make_stimulus(Dataset& d, std::string name, const AudioBuffer& audio, const std::string& preset_name,

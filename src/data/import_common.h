@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ namespace statenet {
 // Spike times (ms from stimulus onset) → counts per bin of dt_ms over T bins:
 // bin ⌊t/dt⌋, negative times and times past the last bin dropped (a count histogram).
 std::vector<float> bin_spike_counts(const std::vector<double>& times_ms, double dt_ms, std::int64_t num_bins);
+
+// A number read from a file as a whole index: floor(x), or nullopt when x is NaN, infinite or
+// beyond ±2^53 (converting such a double to an integer is undefined behaviour).
+std::optional<std::int64_t> floor_index(double x);
 
 // A stimulus from its waveform: resampled to the preset's rate when needed (a rate whose
 // Nyquist frequency is not above the top band is refused), its cochleagram with the named

@@ -275,16 +275,23 @@ Dataset import_nat4(const std::string& src, const Nat4ImportOptions& o, const Im
       }
       s.num_trials = std::max(R, 1);
       s.responses.assign(static_cast<std::size_t>(N) * s.num_trials * s.num_frames, NAN);
-      const int per_bin = static_cast<int>(std::lround(1000.0 / fs));
+      const std::optional<std::int64_t> per_bin_ms = floor_index(std::nearbyint(1000.0 / fs));
+      if (!per_bin_ms || *per_bin_ms < 1 || *per_bin_ms > 1000)
+        throw std::runtime_error(base + ".resp.json: fs " + std::to_string(fs) + " Hz: expected a bin of 1 to 1000 ms");
+      const std::int64_t per_bin = *per_bin_ms;
       for (int u = 0; u < N; ++u) {
         if (unit_h5[u].empty()) continue;
         int m = 0;
         for (const auto& e : site_epochs[unit_h5[u]]) {
           if (e.name != names[k] || m >= s.num_trials) continue;
-          const auto start_ms = static_cast<std::int64_t>(std::floor(e.start_s * 1000));
+          const std::optional<std::int64_t> start = floor_index(e.start_s * 1000);
+          if (!start) throw std::runtime_error(unit_h5[u] + ": epoch " + e.name + " starts at an unusable time");
+          const std::int64_t start_ms = *start;
           for (std::int64_t t = 0; t < s.num_frames; ++t) s.unit_trials(u)[m * s.num_frames + t] = 0.0f;
           for (double time : spike_times[u]) {
-            const std::int64_t ms = static_cast<std::int64_t>(std::floor(time * 1000)) - start_ms;
+            const std::optional<std::int64_t> at = floor_index(time * 1000);
+            if (!at) continue;  // NaN or beyond any recording
+            const std::int64_t ms = *at - start_ms;
             if (ms < 0 || ms >= s.num_frames * per_bin) continue;
             s.unit_trials(u)[m * s.num_frames + ms / per_bin] += 1.0f;
           }

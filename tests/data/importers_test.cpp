@@ -6,12 +6,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "audio/test_signals.h"
 #include "data/aa1_import.h"
 #include "data/crcns_ac1_import.h"
 #include "data/dataset_api.h"
 #include "data/h5_file.h"
+#include "data/import_common.h"
 #include "data/nat4_import.h"
 #include "support/original_files.h"
 #include "support/test_support.h"
@@ -85,6 +87,17 @@ TEST(Aa1Import, readsTheCrcnsTextLayout) {
   write_text(c1 + "stim2", "missing.wav\n");
   EXPECT_NE(error_of([&] { import_aa1(src, o); }).find("missing.wav: no such file"), std::string::npos);
   EXPECT_NE(error_of([&] { import_aa1(src + "/nowhere", o); }).find("no such directory"), std::string::npos);
+}
+
+TEST(ImportCommon, spikeTimesBeyondAnyBinAreDroppedNotConverted) {
+  // Found by fuzzing the AA1 importer: a spike time of 3·10²² ms was converted to an integer bin
+  // (undefined behaviour).
+  const std::vector<float> bins = bin_spike_counts({1e300, 3.3e22, std::nan(""), 12.0, -1.0}, 5.0, 10);
+  EXPECT_EQ(bins[2], 1.0f);
+  EXPECT_EQ(std::accumulate(bins.begin(), bins.end(), 0.0f), 1.0f);
+  EXPECT_FALSE(floor_index(1e300).has_value());
+  EXPECT_FALSE(floor_index(std::nan("")).has_value());
+  EXPECT_EQ(floor_index(-3.5), -4);
 }
 
 // --------------------------------------------------------------------------- Wehr
