@@ -433,13 +433,33 @@ TEST(SignalCli, trainingKilledAtRandomMomentsResumesToTheSameWeights) {
   const int reference_status = wait_exit(start_process(args_for(dir + "/reference"), dir + "/reference.log"));
   ASSERT_TRUE(WIFEXITED(reference_status) && WEXITSTATUS(reference_status) == 0) << test::read_file(dir + "/reference.log");
 
+  // Odd trials kill at a random moment of start-up (0–1 500 ms in); even ones wait until the
+  // process has checkpointed an epoch of its own, then kill at a random moment of the next
+  // 200 ms (mid-epoch, mid-checkpoint): progress, however slow the machine.
+  const std::string checkpoint = dir + "/killed/seed0.ckpt";
+  auto checkpoint_stamp = [&] {
+    std::error_code ec;
+    const auto t = std::filesystem::last_write_time(checkpoint, ec);
+    return ec ? std::filesystem::file_time_type::min() : t;
+  };
   std::mt19937 random(20261203);
-  std::uniform_int_distribution<int> delay_ms(50, 1500);
+  std::uniform_int_distribution<int> startup_ms(0, 1500), in_training_ms(0, 200);
   int kills = 0, finished_early = 0;
   for (; kills < 20; ++kills) {
+    const auto before = checkpoint_stamp();
     const pid_t pid = start_process(args_for(dir + "/killed"), dir + "/killed.log");
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    if (kills % 2 == 0) {
+      auto running = [pid] {  // without reaping it
+        siginfo_t info{};
+        return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
+      };
+      for (int i = 0; i < 6000 && checkpoint_stamp() == before && running(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(in_training_ms(random)));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms(random)));
+    }
     kill(pid, SIGKILL);
     const int status = wait_exit(pid);
     if (WIFEXITED(status)) {  // it finished before the kill: start over so that every trial kills
