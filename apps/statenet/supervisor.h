@@ -7,7 +7,10 @@
 // The parent forwards SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to the child (a scheduler's stop
 // reaches the command) and ignores SIGINT and SIGQUIT, which a terminal sends to both; a child
 // ended by such a signal (or a closed pipe) ends the parent the same way. If the parent dies,
-// the child is killed. STATENET_NO_SUPERVISOR=1 runs commands in-process (for a
+// the child is killed. A read that spends STATENET_READ_STALL_S seconds of CPU (default 60, 0 =
+// no limit) on one file without reading a byte is a library looping on a corrupt file (libhdf5
+// does on some): the child is killed and the line names the file, exit status 70. A slow disk
+// blocks without using CPU and never trips it. STATENET_NO_SUPERVISOR=1 runs commands in-process (for a
 // debugger).
 
 namespace statenet {
