@@ -131,6 +131,10 @@ Dataset import_aa1(const std::string& src, const Aa1ImportOptions& o, const Impo
                                              : "raw Hann window of " + std::to_string(kernel.size()) + " taps (" +
                                                    std::to_string(o.smooth_ms) + " ms), unnormalised, centred, per trial";
   d.attributes["alignment"] = "causal: cochleagram frame t ends on the last sample of response bin t";
+  // One model for the area's cells: a cell that did not hear a song is masked in the loss.
+  d.attributes["kind"] = "aa1";
+  d.attributes["area"] = o.area;
+  d.attributes["fitting"] = "population";
   return d;
 }
 

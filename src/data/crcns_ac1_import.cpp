@@ -235,6 +235,8 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   d.attributes["response_unit"] = "membrane potential, median-filtered, mean per bin, min-max normalised per cell";
   d.attributes["smoothing"] = "median " + std::to_string(o.median_ms) + " ms";
   d.attributes["alignment"] = "response bin t = mean of the trace over [t*dt, (t+1)*dt) from stimulus onset; causal cochleagram";
+  d.attributes["kind"] = "wehr";
+  d.attributes["area"] = "A1";
   d.attributes["fitting"] = "unit-by-unit";
   return d;
 }
@@ -341,6 +343,8 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
   d.attributes["smoothing"] = "MedGauss: median " + std::to_string(o.median_ms) + " ms, Gaussian sigma " +
                               std::to_string(o.gauss_sigma_ms) + " ms, at 1 ms";
   d.attributes["alignment"] = "response bin t = mean of the trace over [t*dt, (t+1)*dt) from stimulus onset; causal cochleagram";
+  d.attributes["kind"] = "asari";
+  d.attributes["area"] = o.area;
   d.attributes["fitting"] = "unit-by-unit";
   return d;
 }

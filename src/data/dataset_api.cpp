@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 
 #include "metrics/response_metrics.h"
+#include "util/index_list.h"
 
 namespace statenet {
 
@@ -36,6 +38,21 @@ Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double t
   return s;
 }
 
+Split random_split_beside_test(const std::vector<int>& stimuli, std::uint64_t seed, double validation_share) {
+  if (!(validation_share > 0 && validation_share < 1)) throw std::invalid_argument("the validation share must lie in (0, 1)");
+  std::vector<int> order = stimuli;
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const int n = static_cast<int>(order.size());
+  const int n_val = std::clamp(static_cast<int>(std::lround(validation_share * n)), std::min(1, n), std::max(0, n - 1));
+  Split s;
+  s.validation.assign(order.begin(), order.begin() + n_val);
+  s.train.assign(order.begin() + n_val, order.end());
+  std::sort(s.train.begin(), s.train.end());
+  std::sort(s.validation.begin(), s.validation.end());
+  return s;
+}
+
 std::vector<int> all_stimuli(const Dataset& d) {
   std::vector<int> v(d.stimuli.size());
   std::iota(v.begin(), v.end(), 0);
@@ -54,6 +71,53 @@ bool is_population(const Dataset& d) {
     for (int u = 0; u < d.num_units(); ++u)
       if (!s.heard_by(u)) return false;
   return true;
+}
+
+DatasetProtocol dataset_protocol(const Dataset& d) {
+  DatasetProtocol p;
+  const auto attribute = [&](const char* key) {
+    const auto it = d.attributes.find(key);
+    return it == d.attributes.end() ? std::string() : it->second;
+  };
+  const auto bad = [&](const char* key, const std::string& what) {
+    return std::runtime_error("dataset '" + d.name + "': attribute '" + key + "' = '" + attribute(key) + "': " + what);
+  };
+  p.kind = attribute("kind");
+  p.area = attribute("area");
+  const std::string fitting = attribute("fitting");
+  if (fitting.rfind("population", 0) == 0) {
+    p.population = true, p.fitting_from = "the dataset";
+  } else if (fitting.rfind("unit-by-unit", 0) == 0) {
+    p.population = false, p.fitting_from = "the dataset";
+  } else if (fitting.empty()) {
+    p.population = is_population(d);
+    p.fitting_from = p.population ? "inferred: every unit heard every stimulus" : "inferred: some units miss some stimuli";
+  } else {
+    throw bad("fitting", "expected 'population' or 'unit-by-unit'");
+  }
+  if (const std::string test = attribute("test_stimuli"); !test.empty()) {
+    try {
+      p.test_stimuli = parse_index_list(test, "test_stimuli");
+    } catch (const std::invalid_argument& e) {
+      throw bad("test_stimuli", e.what());
+    }
+    for (int k : p.test_stimuli)
+      if (k < 0 || k >= static_cast<int>(d.stimuli.size()))
+        throw bad("test_stimuli", "stimulus " + std::to_string(k) + " of " + std::to_string(d.stimuli.size()));
+  }
+  const auto number = [&](const char* key, double lo, double hi) {
+    const std::string text = attribute(key);
+    if (text.empty()) return 0.0;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (*end != '\0' || !(v >= lo && v <= hi)) throw bad(key, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
+  };
+  p.validation_share = number("validation_share", 0.0, 0.9);
+  const double batch = number("batch_size", 0.0, 1 << 20);
+  if (batch != std::floor(batch)) throw bad("batch_size", "expected a whole number");
+  p.batch_size = static_cast<int>(batch);
+  return p;
 }
 
 ConcatenatedTrials concatenate_trials(const Dataset& d, const std::vector<int>& stimuli, int unit) {

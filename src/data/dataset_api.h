@@ -3,6 +3,7 @@
 // unit-by-unit selection, the concatenation of a split's clips, per-unit reliability.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "data/dataset.h"
@@ -19,14 +20,30 @@ struct Split {
 constexpr double kPaperTrainFraction = 0.7, kPaperValidationFraction = 0.1;  ///< the paper's 70 / 10 / 20
 Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double train_fraction = kPaperTrainFraction,
                    double validation_fraction = kPaperValidationFraction);
+// Beside a fixed test set: a seeded shuffle of the other stimuli, round(validation_share·n)
+// of them (at least one, at most n − 1) for validation and the rest for training. NS1's 16
+// with 1/8 give 14 / 2; NAT4's 577 estimation sounds with 0.2 give 462 / 115.
+Split random_split_beside_test(const std::vector<int>& stimuli, std::uint64_t seed, double validation_share);
 // Indices 0..n−1.
 std::vector<int> all_stimuli(const Dataset& d);
 
 // Stimuli with at least one recorded value for `unit`.
 std::vector<int> stimuli_heard_by(const Dataset& d, int unit);
-// Population fitting applies when every unit heard every stimulus; otherwise units are
-// fitted one by one on the stimuli each heard (Wehr, Asari).
+// True when every unit heard every stimulus.
 bool is_population(const Dataset& d);
+
+// How the paper fits a dataset, as its file says (root attributes written by the importers;
+// docs/dataset-format.md). Every field has a fallback for files that do not say.
+struct DatasetProtocol {
+  std::string kind, area;          ///< `kind` (ns1, nat4, aa1, wehr, asari, simulated), `area`; "" if absent
+  bool population = true;          ///< one model for all units with the masked loss, or one per unit
+  std::string fitting_from;        ///< "the dataset" (`fitting`), or "inferred: …" (is_population)
+  std::vector<int> test_stimuli;   ///< `test_stimuli`: a fixed test set; empty = random per seed
+  double validation_share = 0.0;   ///< `validation_share` of the stimuli beside a fixed test set; 0 = not said
+  int batch_size = 0;              ///< `batch_size`; 0 = not said
+};
+// Throws std::runtime_error "dataset 'NAME': attribute 'X': …" for a value it cannot use.
+DatasetProtocol dataset_protocol(const Dataset& d);
 
 // A unit's trials over the given stimuli, concatenated in time: [R_max, ΣT_k], NaN
 // where a stimulus has fewer trials or the unit did not hear it.

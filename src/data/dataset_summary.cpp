@@ -28,7 +28,9 @@ DatasetSummary summarise_dataset(const Dataset& d) {
     s.min_trials = std::min(s.min_trials, st.num_trials);
     s.max_trials = std::max(s.max_trials, st.num_trials);
   }
-  s.population = is_population(d);
+  const DatasetProtocol protocol = dataset_protocol(d);
+  s.population = protocol.population;
+  s.fitting_from = protocol.fitting_from;
   for (int u = 0; u < d.num_units(); ++u) {  // responses per bin → per second
     double sum = 0;
     std::int64_t n = 0;
@@ -65,7 +67,7 @@ std::string describe_dataset(const std::string& path, const Dataset& d, const Da
   line("  stimuli        %zu, %.1f s in all (%lld bins of %g ms; T = %lld–%lld)\n", d.stimuli.size(), s.bins * d.dt_ms / 1000.0,
        static_cast<long long>(s.bins), d.dt_ms, static_cast<long long>(s.shortest_frames), static_cast<long long>(s.longest_frames));
   line("  trials         %d–%d per stimulus\n", s.min_trials, s.max_trials);
-  line("  units          N = %d (%s fitting)\n", d.num_units(), s.population ? "population" : "unit-by-unit");
+  line("  units          N = %d (%s fitting, %s)\n", d.num_units(), s.population ? "population" : "unit-by-unit", s.fitting_from.c_str());
   line("  mean rate      %.1f / %.1f / %.1f per second (min / median / max over units)\n", quantile(s.mean_rate_per_s, 0),
        quantile(s.mean_rate_per_s, 0.5), quantile(s.mean_rate_per_s, 1));
   const std::string single = s.single_trial_units ? ", " + std::to_string(s.single_trial_units) + " single-trial units" : "";

@@ -15,7 +15,8 @@ struct DatasetSummary {
   std::int64_t bins = 0;                         ///< all stimuli together
   std::int64_t shortest_frames = 0, longest_frames = 0;
   int min_trials = 0, max_trials = 0;            ///< per stimulus
-  bool population = true;                        ///< is_population: one model for all units
+  bool population = true;                        ///< one model for all units (dataset_protocol)
+  std::string fitting_from;                      ///< DatasetProtocol::fitting_from
   std::vector<double> mean_rate_per_s;           ///< per unit, over every recorded value (NaN: none)
   std::vector<double> cc_max;                    ///< per unit, over the stimuli it heard (NaN: one trial)
   int single_trial_units = 0;                    ///< units whose CC_max is NaN

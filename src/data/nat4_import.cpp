@@ -310,9 +310,16 @@ Dataset import_nat4(const std::string& src, const Nat4ImportOptions& o, const Im
   d.attributes["response_unit"] = "spikes per 10-ms bin, min-max normalised per unit over the recording";
   d.attributes["smoothing"] = "none";
   d.attributes["alignment"] = "the shipped cochleagram bin t and response bin t cover the same 10 ms";
-  d.attributes["fitting"] = "population (batch 16)";
-  d.attributes["splits"] = "test = the " + std::to_string(num_validation) + " STIM_00 validation sounds (stimuli 0-" +
-                           std::to_string(static_cast<int>(num_validation) - 1) + "); train/val = the estimation sounds";
+  d.attributes["kind"] = "nat4";
+  d.attributes["area"] = o.area;
+  d.attributes["fitting"] = "population";
+  d.attributes["batch_size"] = "16";
+  // Test = the STIM_00 validation sounds (stimuli 0 … num_validation − 1, 20 trials each);
+  // train / validation = a random 80 / 20 split of the estimation sounds, per seed.
+  std::string test;
+  for (std::size_t k = 0; k < num_validation; ++k) test += (k ? "," : "") + std::to_string(k);
+  d.attributes["test_stimuli"] = test;
+  d.attributes["validation_share"] = "0.2";
   d.attributes["units_matched_to_sites"] = std::to_string(matched) + " of " + std::to_string(N);
   return d;
 }

@@ -161,6 +161,8 @@ Dataset import_ns1(const std::string& src, const Ns1ImportOptions& options, cons
                                         std::to_string(options.smooth_ms) + " ms), unnormalised, centred, per trial"
                                   : "none";
   d.attributes["alignment"] = "causal: cochleagram frame t ends on the last sample of response bin t";
+  d.attributes["kind"] = "ns1";
+  d.attributes["area"] = "A1/AAF";
   d.attributes["fitting"] = "population";
   return d;
 }

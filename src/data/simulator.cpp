@@ -392,6 +392,7 @@ Dataset simulate_dataset(const SimulationOptions& o, const ImportProgress& progr
   d.attributes["response_unit"] = unit;
   d.attributes["smoothing"] = "none";
   d.attributes["alignment"] = "causal: cochleagram frame t ends on the last sample of response bin t";
+  d.attributes["kind"] = "simulated";
   d.attributes["fitting"] = "population";
   d.attributes["simulated"] = "yes";
   return d;

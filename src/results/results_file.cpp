@@ -59,7 +59,10 @@ std::string results_to_json(const TrainReport& report) {
   j["parameters"] = report.parameters;
   j["training"] = {{"tbptt_k", report.tbptt_k}, {"tbptt_warmup", report.tbptt_warmup},
                    {"output_init", report.fit_output_to_data ? "training responses" : "generic"},
-                   {"device", report.device}};
+                   {"device", report.device},
+                   {"fitting", report.population ? "population" : "unit-by-unit"},
+                   {"batch_size", report.batch_size},
+                   {"sizes", report.sizes}};
   if (report.model.architecture == Architecture::kTransformer)  // the only model with an input standardisation
     j["training"]["input_standardisation"] = report.fit_input_to_data ? "training cochleagrams" : "none";
   j["summary"] = {{"mean_cc_raw", report.mean_cc_raw}, {"sem_cc_raw", report.sem_cc_raw},
@@ -117,6 +120,9 @@ TrainReport read_results_file(const std::string& path) {
     // Runs from before the input standardisation have no such field: raw input.
     report.fit_input_to_data = training.value("input_standardisation", "none") != "none";
     report.device = training.value("device", "cpu");
+    report.population = training.value("fitting", "population") != "unit-by-unit";
+    report.batch_size = training.value("batch_size", 1);
+    report.sizes = training.value("sizes", "");
     const nlohmann::json summary = j.value("summary", nlohmann::json::object());
     report.mean_cc_raw = number_or_nan(summary, "mean_cc_raw");
     report.sem_cc_raw = number_or_nan(summary, "sem_cc_raw");

@@ -7,6 +7,7 @@
 //   model        the ModelConfig, as in the model file's metadata
 //   parameters   of one model
 //   training     {tbptt_k, tbptt_warmup, output_init: "training responses" | "generic", device,
+//                 fitting: "population" | "unit-by-unit", batch_size, sizes (where they come from),
 //                 and for the Transformer input_standardisation: "training cochleagrams" | "none"}
 //   summary      {mean_cc_raw, sem_cc_raw, mean_cc_norm, sem_cc_norm, seconds}: over seeds
 //   runs[]       one per seed (population) or per seed and unit (unit by unit):
@@ -49,6 +50,9 @@ struct TrainReport {
   bool fit_output_to_data = true;
   bool fit_input_to_data = true;
   std::string device = "cpu";
+  bool population = true;          ///< one model for all units, or one per unit
+  int batch_size = 1;
+  std::string sizes;               ///< where the model's sizes come from (ModelPreset::source) and the flags that changed them
   std::vector<SeedResult> runs;
   double mean_cc_raw = 0.0, sem_cc_raw = 0.0, mean_cc_norm = 0.0, sem_cc_norm = 0.0;  ///< over seeds
   double seconds = 0.0;

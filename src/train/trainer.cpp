@@ -35,10 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// With a fixed test set the remaining clips split 7 : 1 into training and validation, the
-// paper's 70 : 10 (NS1: 16 → 14 / 2).
-constexpr double kTrainShareBesideFixedTest = 7.0 / 8.0;
-
 // The population's mean CC_norm on a fixed set of clips, scored after every epoch: the trials'
 // part of the metric is prepared once per unit (full scores cost ~0.4 s per NS1 epoch).
 class EpochScorer {
@@ -116,11 +112,7 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
     std::vector<int> rest;
     for (int k : stimuli)
       if (std::find(o.test_stimuli.begin(), o.test_stimuli.end(), k) == o.test_stimuli.end()) rest.push_back(k);
-    Split s = random_split(rest, static_cast<std::uint64_t>(seed), kTrainShareBesideFixedTest, 1.0 - kTrainShareBesideFixedTest);
-    r.split.train = s.train;
-    r.split.validation = s.validation;
-    r.split.validation.insert(r.split.validation.end(), s.test.begin(), s.test.end());
-    std::sort(r.split.validation.begin(), r.split.validation.end());
+    r.split = random_split_beside_test(rest, static_cast<std::uint64_t>(seed), o.validation_share_beside_test);
     for (int k : o.test_stimuli)
       if (std::find(stimuli.begin(), stimuli.end(), k) != stimuli.end()) r.split.test.push_back(k);
   }
@@ -283,12 +275,19 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
   return r;
 }
 
+
+// Runs trained at once: as asked, else one (a population model uses every core itself) or,
+// unit by unit, one per core (a one-unit model on one clip keeps one core busy at best).
+int parallel_runs(const TrainOptions& o, bool population) {
+  if (o.parallel_runs > 0) return o.parallel_runs;
+  return population ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 }  // namespace
 
 TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::function<void(const TrainProgress&)>& progress) {
-  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
   const auto start = Clock::now();
-  const bool population = is_population(d);
+  const bool population = o.fitting == Fitting::kFromData ? dataset_protocol(d).population : o.fitting == Fitting::kPopulation;
   TrainReport report;
   report.model = o.model;
   report.model.num_bands = o.model.num_bands > 0 ? o.model.num_bands : d.num_bands();
@@ -305,8 +304,14 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.fit_output_to_data = o.fit_output_to_data;
   report.fit_input_to_data = o.fit_input_to_data;
   report.device = o.device;
+  report.population = population;
+  report.batch_size = o.batch_size;
+  report.sizes = o.sizes;
   if (o.seeds < 1) throw std::invalid_argument("at least one seed is needed");
-  if (o.parallel_seeds < 1) throw std::invalid_argument("--parallel-seeds must be at least 1, got " + std::to_string(o.parallel_seeds));
+  if (o.parallel_runs < 0) throw std::invalid_argument("--parallel-runs must be at least 0, got " + std::to_string(o.parallel_runs));
+  if (!(o.validation_share_beside_test > 0 && o.validation_share_beside_test < 1))
+    throw std::invalid_argument("the validation share beside a fixed test set must lie in (0, 1), got " +
+                                std::to_string(o.validation_share_beside_test));
   if (o.device != "cpu" && o.device != "cuda" && o.device.rfind("cuda:", 0) != 0)
     throw std::invalid_argument("--device '" + o.device + "': expected cpu, cuda or cuda:N");
   if (o.device != "cpu" && !torch::cuda::is_available())
@@ -335,59 +340,67 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   auto write_results = [&] {
     if (!o.output_dir.empty()) write_results_file(o.output_dir + "/results.json", report);
   };
-  // One seed: its run (population) or one run per unit (unit by unit).
   std::mutex progress_mutex;
   const std::function<void(const TrainProgress&)> report_progress = [&](const TrainProgress& p) {
     if (!progress) return;
     std::lock_guard<std::mutex> lock(progress_mutex);
     progress(p);
   };
-  auto run_seed = [&](int i) {
-    const int seed = o.first_seed + i;
-    std::vector<SeedResult> runs;
-    if (population) {
+  // The runs: per seed the population model, or one model per unit on the stimuli it heard.
+  struct Task {
+    int seed_index, unit;  ///< unit −1: the population model
+  };
+  std::vector<Task> tasks;
+  for (int i = 0; i < o.seeds; ++i) {
+    if (population) tasks.push_back({i, -1});
+    else
+      for (int u = 0; u < d.num_units(); ++u) tasks.push_back({i, u});
+  }
+  auto run_task = [&](const Task& t) {
+    const int seed = o.first_seed + t.seed_index;
+    if (t.unit < 0) {
       std::vector<int> all(d.num_units());
       std::iota(all.begin(), all.end(), 0);
-      runs.push_back(train_one(d, data_description, o, report.model, seed, all, all_stimuli(d), i, d.num_units(), report_progress));
-    } else {
-      for (int u = 0; u < d.num_units(); ++u) {  // one model per unit on the stimuli it heard
-        ModelConfig c = report.model;
-        c.unit_ids = {d.unit_ids[u]};
-        runs.push_back(train_one(d, data_description, o, c, seed, {u}, stimuli_heard_by(d, u), i, d.num_units(), report_progress));
-      }
+      return train_one(d, data_description, o, report.model, seed, all, all_stimuli(d), t.seed_index, d.num_units(), report_progress);
     }
-    return runs;
+    ModelConfig c = report.model;
+    c.unit_ids = {d.unit_ids[t.unit]};
+    return train_one(d, data_description, o, c, seed, {t.unit}, stimuli_heard_by(d, t.unit), t.seed_index, d.num_units(),
+                     report_progress);
   };
   // The report of the seeds finished so far, in seed order; written after every seed, so
   // that a long run that is stopped keeps what it finished.
-  std::vector<std::vector<SeedResult>> finished(o.seeds);
-  std::vector<char> is_finished(o.seeds, 0);
+  const int runs_per_seed = population ? 1 : d.num_units();
+  std::vector<std::vector<SeedResult>> finished(o.seeds, std::vector<SeedResult>(runs_per_seed));
+  std::vector<int> left(o.seeds, runs_per_seed);
   auto publish = [&] {
     report.runs.clear();
     for (int i = 0; i < o.seeds; ++i)
-      if (is_finished[i]) report.runs.insert(report.runs.end(), finished[i].begin(), finished[i].end());
+      if (left[i] == 0) report.runs.insert(report.runs.end(), finished[i].begin(), finished[i].end());
     const SeedSummary summary = summarise_seeds(report.runs);
     report.mean_cc_raw = summary.cc_raw.mean, report.sem_cc_raw = summary.cc_raw.sem;
     report.mean_cc_norm = summary.cc_norm.mean, report.sem_cc_norm = summary.cc_norm.sem;
     report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     write_results();
   };
-  const int concurrent = std::max(1, std::min(o.parallel_seeds, o.seeds));
+  const int concurrent = std::max(1, std::min<int>(parallel_runs(o, population), static_cast<int>(tasks.size())));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1, cores / concurrent));
   std::mutex result_mutex;
-  std::atomic<int> next_seed{0};
+  std::atomic<std::size_t> next_task{0};
   std::exception_ptr failure;
   auto worker = [&] {
-    for (int i; (i = next_seed++) < o.seeds;) {
+    for (std::size_t k; (k = next_task++) < tasks.size();) {
       {
         std::lock_guard<std::mutex> lock(result_mutex);
         if (failure) return;
       }
       try {
-        std::vector<SeedResult> runs = run_seed(i);
+        SeedResult run = run_task(tasks[k]);
         std::lock_guard<std::mutex> lock(result_mutex);
-        finished[i] = std::move(runs);
-        is_finished[i] = 1;
-        publish();
+        const Task& t = tasks[k];
+        finished[t.seed_index][t.unit < 0 ? 0 : t.unit] = std::move(run);
+        if (--left[t.seed_index] == 0) publish();
       } catch (...) {
         std::lock_guard<std::mutex> lock(result_mutex);
         if (!failure) failure = std::current_exception();

@@ -25,6 +25,8 @@
 #include "audio/audio_file.h"
 #include "audio/test_signals.h"
 #include "model_format/safetensors.h"
+#include "support/nat4_layout.h"
+#include "support/original_files.h"
 #include "support/test_support.h"
 
 namespace statenet {
@@ -178,7 +180,7 @@ TEST_F(DataCli, simulateInfoAndPlot) {
   EXPECT_NE(r.output.find("4 units"), std::string::npos) << r.output;
   r = run("data info " + dir + "/sim.h5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* s : {"N = 4 (population fitting)", "stimuli        6", "trials         5–5", "reliability", "ground truth"})
+  for (const char* s : {"N = 4 (population fitting, the dataset)", "stimuli        6", "trials         5–5", "reliability", "ground truth"})
     EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
   r = run("data plot " + dir + "/sim.h5 --stimulus 1 --unit adapting-0 -o " + dir + "/p.png");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -201,7 +203,7 @@ TEST_F(DataCli, importsNs1AndPrintsTheAcceptanceNumbers) {
   EXPECT_NE(r.output.find("ns1: 20 stimuli, 73 units, F = 34, dt = 5 ms"), std::string::npos) << r.output;
   r = run("data info " + dir + "/ns1.h5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* s : {"T = 999–999", "trials         20–20", "N = 73 (population fitting)",
+  for (const char* s : {"T = 999–999", "trials         20–20", "N = 73 (population fitting, the dataset)",
                         "mean rate      1.3 / 10.8 / 45.6 per second", "median 0.745"})
     EXPECT_NE(r.output.find(s), std::string::npos) << s << "\n" << r.output;
   r = run("data import ns1 --src " + dir + " -o " + dir + "/x.h5");
@@ -311,6 +313,130 @@ TEST(TrainCli, trainEvalAndResultsEndToEnd) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output.rfind("statenet: error: " + dir + "/broken/results.json: ", 0), 0u) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+}
+
+nlohmann::json results_json(const std::string& run_dir) {
+  std::ifstream in(run_dir + "/results.json");
+  return nlohmann::json::parse(in);
+}
+
+// Sizes come from the dataset (here: a simulation, so the generic defaults), every size has a
+// flag, the flags that changed them are recorded, and a flag that does not apply is refused.
+TEST(TrainCli, sizesFollowTheDatasetAndFlagsOverrideThemOrAreRefused) {
+  const std::string dir = test::temp_dir();
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 -o " + dir + "/sim.h5").exit_code, 0);
+  const std::string train = "train --data " + dir + "/sim.h5 --seeds 1 --max-epochs 1 --threads 1 ";
+  Result r = run(train + "--lc-channels 5 --core rnn -o " + dir + "/sn");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("statenet-rnn: lc K 7 S 3 C 5 → H 50, rnn, output identity; generic defaults (no published model for "
+                          "simulated data); changed by --core rnn --lc-channels 5\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("protocol: population fitting (the dataset), test random per seed, batch 1\n"), std::string::npos) << r.output;
+  // LC 5·7·10 + 50, BN 10, RNN 2·50² + 2·50, readout 4·51.
+  EXPECT_NE(r.output.find("statenet-rnn on simulated: " + std::to_string(350 + 50 + 10 + 5000 + 100 + 204) + " parameters"),
+            std::string::npos)
+      << r.output;
+  const nlohmann::json training = results_json(dir + "/sn").at("training");
+  EXPECT_EQ(training.at("sizes"), "generic defaults (no published model for simulated data); changed by --core rnn --lc-channels 5");
+  EXPECT_EQ(training.at("fitting"), "population");
+  EXPECT_EQ(results_json(dir + "/sn").at("model").at("lc_channels"), 5);
+  r = run(train + "--model cnn2d --cnn-kernel 3x7 --cnn-hidden 30 -o " + dir + "/cnn");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cnn2d: kernel 3×7, 10 channels, hidden 30, output double_exponential;"), std::string::npos) << r.output;
+  EXPECT_EQ(results_json(dir + "/cnn").at("model").at("window_bins"), 19) << "3·(7 − 1) + 1";
+  for (const auto& [flags, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--model cnn2d --window-bins 20", "--window-bins applies to --model l, ln, nrf, dnet, transformer, not cnn2d"},
+           {"--model nrf --core lstm", "--core applies to --model statenet, not nrf"},
+           {"--model statenet --heads 2", "--heads applies to --model transformer, not statenet"},
+           {"--model l --raw-input", "--raw-input applies to --model transformer, not l"},
+           {"--model cnn2d --cnn-kernel 6by15", "--cnn-kernel '6by15': expected bands x bins, e.g. 6x15"},
+           {"--model statenet --lc-kernel 40", "model config 'lc_kernel': 40 exceeds the 34 bands"},
+           {"--fitting both", "--fitting 'both': expected population or unit"}}) {
+    r = run(train + flags + " -o " + dir + "/refused");
+    EXPECT_EQ(r.exit_code, 1) << flags << "\n" << r.output;
+    EXPECT_EQ(r.output, "statenet: error: " + message + "\n") << flags;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/refused")) << "nothing is trained or written for a refused command";
+}
+
+// AA1 from its original files: the importer says population, so the cells are fitted as one
+// model although one of them did not hear every song (masked in the loss); MLd gets the
+// paper's StateNet-Mamba (K 7, S 3, C 7 → H 63). --fitting unit overrides it: one model per
+// cell, trained on both cores at once.
+TEST(TrainCli, aa1ImportedFromItsOriginalFilesTrainsAsAPopulationWithThePapersModel) {
+  const std::string dir = test::temp_dir(), src = dir + "/aa1";
+  const std::vector<std::string> songs = {"A", "B", "C", "D", "E", "F"};
+  for (std::size_t k = 0; k < songs.size(); ++k)
+    test::write_pcm16(src + "/all_stims/conspecific/" + songs[k] + ".wav", make_tone(800.0 * (k + 1), 0.3, 0.4, 32000));
+  std::mt19937 rng(5);
+  for (int cell = 0; cell < 3; ++cell) {
+    const std::string c = src + "/MLd_cells/bird" + std::to_string(cell) + "_1/conspecific/";
+    for (std::size_t k = 0; k < songs.size(); ++k) {
+      test::write_text(c + "stim" + std::to_string(k + 1), songs[k] + ".wav\n");
+      if (cell == 2 && k >= 4) continue;  // cell 2 did not hear songs E and F
+      std::string trials;
+      for (int m = 0; m < 4; ++m) {
+        for (int spike = 0; spike < 12; ++spike) trials += std::to_string(std::uniform_real_distribution<double>(0, 400)(rng)) + " ";
+        trials += "\n";
+      }
+      test::write_text(c + "spike" + std::to_string(k + 1), trials);
+    }
+  }
+  Result r = run("data import aa1 --src " + src + " -o " + dir + "/aa1.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run("train --data " + dir + "/aa1.h5 --seeds 1 --max-epochs 2 -o " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("statenet-mamba: lc K 7 S 3 C 7 → H 63, mamba, output identity; the paper's sizes for aa1 MLd\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("protocol: population fitting (the dataset)"), std::string::npos) << r.output;
+  // The published 32,334 for one cell, plus a readout row (H + 1) per further cell.
+  EXPECT_NE(r.output.find("statenet-mamba on aa1-MLd: " + std::to_string(32334 + 2 * 64) + " parameters, 1 runs"), std::string::npos)
+      << r.output;
+  const nlohmann::json population = results_json(dir + "/run");
+  EXPECT_EQ(population.at("model").at("num_units"), 3);
+  EXPECT_EQ(population.at("training").at("sizes"), "the paper's sizes for aa1 MLd");
+  EXPECT_TRUE(population.at("runs").at(0).at("mean_cc_raw").is_number()) << population.at("runs").at(0).dump();
+  r = run("train --data " + dir + "/aa1.h5 --model dnet --fitting unit --seeds 1 --max-epochs 2 -o " + dir + "/units");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("protocol: unit-by-unit fitting (--fitting)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dnet on aa1-MLd: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" parameters, 3 runs"), std::string::npos) << r.output;
+  const nlohmann::json units = results_json(dir + "/units");
+  EXPECT_EQ(units.at("training").at("fitting"), "unit-by-unit");
+  ASSERT_EQ(units.at("runs").size(), 3u);
+  EXPECT_EQ(units.at("runs").at(2).at("split").at("train").size() + units.at("runs").at(2).at("split").at("validation").size() +
+                units.at("runs").at(2).at("split").at("test").size(),
+            4u)
+      << "cell 2 is fitted on the 4 songs it heard";
+}
+
+// NAT4: the importer's protocol is used as it stands — test on the repeated validation sound,
+// train / validation 80 / 20 of the estimation sounds, batch 16 — and the paper's
+// StateNet-LSTM sizes (K 5, S 2, C 10 → H 70).
+TEST(TrainCli, nat4TrainsWithItsOwnTestSetSplitAndBatch) {
+  const std::string dir = test::temp_dir();
+  test::write_nat4_layout(dir + "/nat4", 30, 10);
+  Result r = run("data import nat4 --src " + dir + "/nat4 -o " + dir + "/nat4.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run("train --data " + dir + "/nat4.h5 --seeds 2 --max-epochs 1 -o " + dir + "/run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("statenet-lstm: lc K 5 S 2 C 10 → H 70, lstm, output identity; the paper's sizes for nat4\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("protocol: population fitting (the dataset), test the dataset's 1 stimuli, batch 16\n"), std::string::npos)
+      << r.output;
+  const nlohmann::json results = results_json(dir + "/run");
+  EXPECT_EQ(results.at("training").at("batch_size"), 16);
+  for (const auto& run : results.at("runs")) {
+    EXPECT_EQ(run.at("split").at("test"), nlohmann::json::array({0}));
+    EXPECT_EQ(run.at("split").at("train").size(), 8u) << "10 estimation sounds: 8 train, 2 validation";
+    EXPECT_EQ(run.at("split").at("validation").size(), 2u);
+  }
+  r = run("train --data " + dir + "/nat4.h5 --seeds 1 --max-epochs 1 --batch 2 --test-stimuli 1,2 -o " + dir + "/mine");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("test --test-stimuli, batch 2\n"), std::string::npos) << r.output;
 }
 
 }  // namespace

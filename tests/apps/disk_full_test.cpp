@@ -97,7 +97,9 @@ TEST(DiskFull, everyWriterFailsWithOneLineKeepsTheEarlierFileAndLeavesNoTemporar
                                      d + "/run");
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find(d + "/run/seed0"), std::string::npos) << r.output;
-    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;  // progress goes to a terminal only
+    // The model and protocol lines, then one error line (progress goes to a terminal only).
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 3) << r.output;
+    EXPECT_EQ(r.output.find("statenet: error: "), r.output.rfind("statenet: error: ")) << r.output;
     EXPECT_EQ(test::read_file(d + "/run/results.json"), "earlier run/results.json\n");
     for (const auto& entry : std::filesystem::directory_iterator(d + "/run"))
       EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
+
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -33,6 +36,28 @@ TEST(DatasetApi, randomSplitIs70_10_20ByStimulusDisjointAndSeeded) {
   EXPECT_THROW(random_split(all, 1, 0.9, 0.2), std::invalid_argument);
 }
 
+TEST(DatasetApi, splitBesideAFixedTestSetKeepsTheValidationShare) {
+  std::vector<int> sixteen(16), nat4(577);
+  std::iota(sixteen.begin(), sixteen.end(), 4);
+  std::iota(nat4.begin(), nat4.end(), 18);
+  const Split ns1 = random_split_beside_test(sixteen, 3, 1.0 / 8);
+  EXPECT_EQ(ns1.train.size(), 14u);
+  EXPECT_EQ(ns1.validation.size(), 2u);
+  EXPECT_TRUE(ns1.test.empty());
+  const Split a = random_split_beside_test(nat4, 3, 0.2), b = random_split_beside_test(nat4, 3, 0.2);
+  EXPECT_EQ(a.train.size(), 462u);
+  EXPECT_EQ(a.validation.size(), 115u);
+  EXPECT_EQ(a.train, b.train) << "seeded";
+  EXPECT_NE(a.train, random_split_beside_test(nat4, 4, 0.2).train) << "redrawn per seed";
+  std::vector<int> all = a.train;
+  all.insert(all.end(), a.validation.begin(), a.validation.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, nat4) << "disjoint and complete";
+  EXPECT_EQ(random_split_beside_test({7, 8}, 1, 0.01).validation.size(), 1u) << "at least one for validation";
+  EXPECT_EQ(random_split_beside_test({7, 8}, 1, 0.99).train.size(), 1u) << "at least one for training";
+  EXPECT_THROW(random_split_beside_test(sixteen, 1, 1.0), std::invalid_argument);
+}
+
 Dataset unit_by_unit() {
   SimulationOptions o = simulation_preset("tiny");
   o.num_stimuli = 4;
@@ -53,6 +78,48 @@ TEST(DatasetApi, selectionFollowsWhatEachUnitHeard) {
   EXPECT_EQ(stimuli_heard_by(d, 0), (std::vector<int>{0, 2, 3}));
   EXPECT_EQ(stimuli_heard_by(d, 1), (std::vector<int>{0, 1, 2, 3}));
   EXPECT_TRUE(is_population(simulate_dataset(simulation_preset("tiny"))));
+}
+
+// The protocol comes from the file's attributes; without `fitting` it is inferred from what
+// each unit heard. A value the trainer cannot use is one line naming the attribute.
+TEST(DatasetApi, protocolIsWhatTheFileSaysAndInferredOnlyWhereItSaysNothing) {
+  Dataset d = unit_by_unit();
+  d.attributes.erase("fitting");
+  DatasetProtocol p = dataset_protocol(d);
+  EXPECT_FALSE(p.population);
+  EXPECT_EQ(p.fitting_from, "inferred: some units miss some stimuli");
+  d.attributes["fitting"] = "population";
+  p = dataset_protocol(d);
+  EXPECT_TRUE(p.population) << "the file says population although unit 0 missed stimulus 1";
+  EXPECT_EQ(p.fitting_from, "the dataset");
+  EXPECT_EQ(p.kind, "simulated");
+  EXPECT_TRUE(p.test_stimuli.empty());
+  EXPECT_EQ(p.batch_size, 0);
+  d.attributes["fitting"] = "unit-by-unit";
+  d.attributes["test_stimuli"] = "3,1";
+  d.attributes["validation_share"] = "0.2";
+  d.attributes["batch_size"] = "16";
+  p = dataset_protocol(d);
+  EXPECT_FALSE(p.population);
+  EXPECT_EQ(p.test_stimuli, (std::vector<int>{3, 1}));
+  EXPECT_EQ(p.validation_share, 0.2);
+  EXPECT_EQ(p.batch_size, 16);
+  const auto error = [&](const char* key, const char* value) {
+    Dataset bad = d;
+    bad.attributes[key] = value;
+    try {
+      dataset_protocol(bad);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  EXPECT_EQ(error("fitting", "both"), "dataset 'simulated': attribute 'fitting' = 'both': expected 'population' or 'unit-by-unit'");
+  EXPECT_EQ(error("test_stimuli", "1,4"), "dataset 'simulated': attribute 'test_stimuli' = '1,4': stimulus 4 of 4");
+  EXPECT_NE(error("test_stimuli", "1;2").find("attribute 'test_stimuli' = '1;2': test_stimuli: '1;2' is not an index"), std::string::npos);
+  EXPECT_NE(error("validation_share", "1.5").find("attribute 'validation_share' = '1.5': expected a number in [0"), std::string::npos);
+  EXPECT_NE(error("batch_size", "2.5").find("attribute 'batch_size' = '2.5': expected a whole number"), std::string::npos);
+  EXPECT_NE(error("batch_size", "nan").find("attribute 'batch_size' = 'nan'"), std::string::npos);
 }
 
 TEST(DatasetApi, concatenationPadsMissingTrialsWithNan) {

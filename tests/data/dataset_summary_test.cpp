@@ -59,7 +59,7 @@ TEST(DatasetSummary, figuresAgreeWithAHandCount) {
   EXPECT_EQ(counted + s.single_trial_units, 2);
   const std::string text = describe_dataset("hand.h5", d, s);
   EXPECT_EQ(text.rfind("hand.h5: dataset 'hand'\n", 0), 0u) << text;
-  EXPECT_NE(text.find("N = 2 (unit-by-unit fitting)"), std::string::npos) << text;
+  EXPECT_NE(text.find("N = 2 (unit-by-unit fitting, inferred: some units miss some stimuli)"), std::string::npos) << text;
   EXPECT_NE(text.find("T = 4–6"), std::string::npos) << text;
 }
 

@@ -15,6 +15,7 @@
 #include "data/h5_file.h"
 #include "data/import_common.h"
 #include "data/nat4_import.h"
+#include "support/nat4_layout.h"
 #include "support/original_files.h"
 #include "support/test_support.h"
 
@@ -74,6 +75,12 @@ TEST(Aa1Import, readsTheCrcnsTextLayout) {
   EXPECT_FALSE(d.stimuli[0].heard_by(1));
   EXPECT_TRUE(std::isnan(d.stimuli[1].response(0, 3, 0))) << "unit 0 has 1 trial of B, unit 1 has 4";
   EXPECT_FALSE(is_population(d));
+  // Fitted as a population all the same (the paper's protocol): unit 1 is masked on song A.
+  const DatasetProtocol p = dataset_protocol(d);
+  EXPECT_EQ(p.kind, "aa1");
+  EXPECT_EQ(p.area, "MLd");
+  EXPECT_TRUE(p.population);
+  EXPECT_TRUE(p.test_stimuli.empty());
   EXPECT_EQ(d.stimuli[0].waveform_rate_hz, 32000.0);
 
   // Default smoothing: the paper's 21-ms Hann (5 taps at 5 ms) spreads each spike.
@@ -132,6 +139,8 @@ TEST(WehrImport, readsTrialFilesGroupsRepeatsAndNormalisesPerCell) {
   o.all_cells = true;
   const Dataset d = import_wehr(src, o);
   EXPECT_EQ(d.unit_ids, (std::vector<std::string>{"wehr/20030101-mw-001", "wehr/20030102-mw-002"}));
+  EXPECT_EQ(dataset_protocol(d).kind, "wehr");
+  EXPECT_FALSE(dataset_protocol(d).population) << "one model per cell";
   ASSERT_EQ(d.stimuli.size(), 2u);
   EXPECT_EQ(d.stimuli[0].name, "fragment 1");
   EXPECT_EQ(d.num_bands(), 49);
@@ -190,6 +199,8 @@ TEST(AsariImport, buildsSequencesFromSegmentsAndRemovesDrift) {
   write_mat(src + "/asari-results-2/20050102-ha2-001/a.mat", cell_file("MGB"));
   const Dataset a1 = import_asari(src);
   EXPECT_EQ(a1.unit_ids, (std::vector<std::string>{"asari/20050101-ha1-001"}));
+  EXPECT_EQ(dataset_protocol(a1).area, "A1");
+  EXPECT_FALSE(dataset_protocol(a1).population) << "one model per cell";
   ASSERT_EQ(a1.stimuli.size(), 1u);
   EXPECT_EQ(a1.stimuli[0].name, "class6/4.mat + class6/3.mat");
   EXPECT_EQ(a1.num_bands(), 54);
@@ -214,31 +225,9 @@ TEST(AsariImport, medGaussPiecesBehave) {
 
 TEST(Nat4Import, readsNemsRecordingsAndPerSiteSpikes) {
   const std::string src = test::temp_dir();
-  const std::string rec = "A1_NAT4_ozgf.fs100.ch18", base = src + "/" + rec + "/" + rec;
   // 60 samples at 100 Hz: validation sound 0–0.2 s, estimation sounds 0.2–0.4, 0.4–0.6 s.
-  std::string resp, stim;
-  for (int t = 0; t < 60; ++t) {
-    resp += std::to_string(t % 7) + ".0," + std::to_string(t * 0.5) + ",nan\n";
-    for (int f = 0; f < 18; ++f) stim += std::to_string(0.01 * (t + f)) + (f < 17 ? "," : "\n");
-  }
-  write_text(base + ".resp.csv", resp);
-  write_text(base + ".resp.json", R"({"chans": ["SITE01a-01-1", "SITE01a-02-1", "SITE01a-03-2"], "fs": 100})");
-  write_text(base + ".resp.epoch.csv", "name,start,end\nSTIM_00catA,0.0,0.2\nSTIM_catB,0.2,0.4\nSTIM_catC,0.4,0.6\nPreStimSilence,0.0,0.05\n");
-  std::string chans = "[";
-  for (int f = 0; f < 18; ++f) chans += std::string(f ? "," : "") + "\"" + std::to_string(f) + "\"";
-  write_text(base + ".stim.csv", stim);
-  write_text(base + ".stim.json", "{\"chans\": " + chans + "]}");
-  write_text(src + "/A1_pred_correlation.csv", "cellid,r_test,sig_auditory\nSITE01a-01-1,0.3,True\nSITE01a-02-1,0.2,True\nSITE01a-03-2,0.0,False\n");
-  // Per-site: 3 repeats of the validation sound at 0, 1 and 2 s; spike times in s.
-  fs::create_directories(src + "/SITE01a");
-  {
-    H5File f = H5File::create(src + "/SITE01a/SITE01a.resp.h5");
-    const std::vector<double> u1 = {0.0005, 0.0015, 0.0125, 1.0105, 2.1999}, u2 = {1.05};
-    f.write("/SITE01a-1-1", {u1.size()}, u1.data());
-    f.write("/SITE01a-2-1", {u2.size()}, u2.data());
-    f.close();
-  }
-  write_text(src + "/SITE01a/SITE01a.resp.epoch.csv", "name,start,end\nSTIM_00catA,0.0,0.2\nSTIM_00catA,1.0,1.2\nSTIM_00catA,2.0,2.2\n");
+  test::write_nat4_layout(src, 20, 2);
+  const std::string rec = "A1_NAT4_ozgf.fs100.ch18", base = src + "/" + rec + "/" + rec;
   const Dataset d = import_nat4(src);
   EXPECT_EQ(d.unit_ids, (std::vector<std::string>{"SITE01a-01-1", "SITE01a-02-1"}));
   EXPECT_EQ(d.dt_ms, 10.0);
@@ -261,6 +250,16 @@ TEST(Nat4Import, readsNemsRecordingsAndPerSiteSpikes) {
     EXPECT_LE(v, 1.0f);
   }
   EXPECT_EQ(normalise_nat4_unit_id("ARM029a-01-1"), "ARM029a-1-1");
+  // The paper's protocol, as the file says: a population, tested on the validation sound,
+  // 80 / 20 of the estimation sounds for training / validation, batch 16.
+  const DatasetProtocol p = dataset_protocol(d);
+  EXPECT_EQ(p.kind, "nat4");
+  EXPECT_EQ(p.area, "A1");
+  EXPECT_TRUE(p.population);
+  EXPECT_EQ(p.fitting_from, "the dataset");
+  EXPECT_EQ(p.test_stimuli, std::vector<int>{0});
+  EXPECT_EQ(p.validation_share, 0.2);
+  EXPECT_EQ(p.batch_size, 16);
   // A malformed row names the file and the row.
   write_text(base + ".resp.csv", "1.0,2.0\n");
   EXPECT_NE(error_of([&] { import_nat4(src); }).find(".resp.csv: row 1 has 2 columns, expected 3"), std::string::npos);

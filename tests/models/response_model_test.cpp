@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "models/model_io.h"
+#include "model_format/model_presets.h"
 #include "model_format/safetensors.h"
 #include "support/model_zoo.h"
 #include "support/test_support.h"
@@ -20,6 +21,7 @@ ModelConfig config(const std::string& arch, int F, int N) { return default_model
 
 std::int64_t count(const ModelConfig& c) { return make_response_model(c)->parameter_count(); }
 
+// The count formulas of every core and of L / LN (the per-dataset defaults: ModelPresets below).
 TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   ModelConfig sn = config("statenet", 34, 1);  // NS1: K 7, S 3, C 7 → H 70
   EXPECT_EQ(sn.statenet_hidden(), 70);
@@ -35,24 +37,45 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   sn.core = RecurrentCore::kGru;
   sn.num_units = 73;
   EXPECT_EQ(count(sn), 35577);
-  ModelConfig nat4 = config("statenet", 18, 1);  // K 5, S 2, C 10 → H 70, LSTM
-  nat4.lc_kernel = 5, nat4.lc_stride = 2, nat4.lc_channels = 10, nat4.core = RecurrentCore::kLstm;
-  EXPECT_EQ(count(nat4), 40271);
-
-  EXPECT_EQ(count(config("cnn2d", 34, 1)), 36275);        // NS1 2D-CNN, 6 × 15
-  ModelConfig nrf = config("nrf", 49, 1);                  // Wehr NRF, T_w 41
-  EXPECT_EQ(count(nrf), 40265);
-  ModelConfig dnet = config("dnet", 54, 1);                // Asari A1 DNet, T_w 41
-  EXPECT_EQ(count(dnet), 44386);
-  dnet.num_bands = 49, dnet.window_bins = 11;              // Wehr
-  EXPECT_EQ(count(dnet), 10886);
-  dnet.num_bands = 54, dnet.window_bins = 1;               // Asari MGB
-  EXPECT_EQ(count(dnet), 1186);
-  EXPECT_EQ(count(config("transformer", 34, 1)), 29205);  // NS1, d_ff 160, T_w 48
-  EXPECT_EQ(count(config("transformer", 18, 1)), 28437);  // NAT4
   ModelConfig l = config("l", 34, 5);
   EXPECT_EQ(count(l), 5 * (34 * 43 + 1) + 2 * 5);          // N(F·T_w + 1) + BN
   EXPECT_EQ(count(config("ln", 34, 5)), count(l) + 4 * 5);
+}
+
+// What `statenet train` builds by default on each kind of dataset has the published
+// per-neuron parameter count (docs/models.md, "Sizes per dataset"; counts for N = 1).
+TEST(ModelPresets, theDefaultModelOfEveryDatasetKindHasThePublishedParameterCount) {
+  struct Published {
+    const char* kind;
+    const char* area;
+    int num_bands;
+    Architecture architecture;
+    std::int64_t parameters;
+  };
+  const Published published[] = {
+      {"ns1", "A1/AAF", 34, Architecture::kStateNet, 30465},    {"ns1", "A1/AAF", 34, Architecture::kCnn2d, 36275},
+      {"ns1", "A1/AAF", 34, Architecture::kTransformer, 29205}, {"nat4", "A1", 18, Architecture::kStateNet, 40271},
+      {"nat4", "PEG", 18, Architecture::kStateNet, 40271},      {"nat4", "A1", 18, Architecture::kTransformer, 28437},
+      {"aa1", "MLd", 32, Architecture::kStateNet, 32334},       {"aa1", "MLd", 32, Architecture::kCnn2d, 34475},
+      {"aa1", "MLd", 32, Architecture::kTransformer, 29109},    {"aa1", "Field_L", 32, Architecture::kCnn2d, 26915},
+      {"aa1", "Field_L", 32, Architecture::kTransformer, 29109}, {"wehr", "A1", 49, Architecture::kNrf, 40265},
+      {"wehr", "A1", 49, Architecture::kDnet, 10886},           {"asari", "A1", 54, Architecture::kStateNet, 22631},
+      {"asari", "A1", 54, Architecture::kNrf, 44365},           {"asari", "A1", 54, Architecture::kDnet, 44386},
+      {"asari", "MGB", 54, Architecture::kStateNet, 22631},     {"asari", "MGB", 54, Architecture::kDnet, 1186},
+      {"asari", "MGB", 54, Architecture::kTransformer, 30165},
+  };
+  for (const Published& p : published) {
+    const ModelPreset preset = preset_model_config(p.architecture, {p.kind, p.area}, p.num_bands, 1);
+    EXPECT_EQ(count(preset.config), p.parameters) << p.kind << " " << p.area << " " << preset.config.model_name() << ": "
+                                                  << describe_sizes(preset.config);
+    EXPECT_EQ(preset.source, "the paper's sizes for " + std::string(p.kind) +
+                                 (std::string(p.kind) == "aa1" || std::string(p.kind) == "asari" ? " " + std::string(p.area) : ""));
+  }
+  // Unknown and simulated data get the generic defaults, NS1's sizes.
+  const ModelPreset generic = preset_model_config(Architecture::kStateNet, {"simulated", ""}, 34, 1);
+  EXPECT_EQ(count(generic.config), 30465);
+  EXPECT_EQ(generic.source, "generic defaults (no published model for simulated data)");
+  EXPECT_EQ(preset_model_config(Architecture::kCnn2d, {"", ""}, 34, 1).source, "generic defaults (the dataset does not say what it is)");
 }
 
 TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {

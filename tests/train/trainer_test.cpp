@@ -174,7 +174,7 @@ TEST(Trainer, concurrentSeedsEndAsSequentialSeeds) {
   o.max_epochs = 12;
   o.threads = 1;
   const TrainReport one_by_one = train_models(d, o);
-  o.parallel_seeds = 3;
+  o.parallel_runs = 3;
   const TrainReport side_by_side = train_models(d, o);
   ASSERT_EQ(side_by_side.runs.size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -182,6 +182,34 @@ TEST(Trainer, concurrentSeedsEndAsSequentialSeeds) {
     EXPECT_EQ(side_by_side.runs[i].seed, one_by_one.runs[i].seed);
     EXPECT_EQ(side_by_side.runs[i].validation_loss, one_by_one.runs[i].validation_loss);
     EXPECT_EQ(side_by_side.runs[i].mean_cc_norm, one_by_one.runs[i].mean_cc_norm);
+  }
+  EXPECT_EQ(side_by_side.mean_cc_norm, one_by_one.mean_cc_norm);
+}
+
+// Unit by unit, the seed × unit runs spread over the cores by default and end as they would
+// one after another, reported in seed then unit order.
+TEST(Trainer, unitByUnitRunsSpreadOverTheCoresAndEndAsSequentialRuns) {
+  const Dataset d = tiny();
+  TrainOptions o;
+  o.model = default_model_config(Architecture::kLn, d.num_bands(), d.num_units());
+  o.model.window_bins = 10;
+  o.fitting = Fitting::kUnitByUnit;
+  o.seeds = 2;
+  o.patience_epochs = 2;
+  o.max_epochs = 4;
+  o.threads = 1;
+  o.parallel_runs = 1;
+  const TrainReport one_by_one = train_models(d, o);
+  o.parallel_runs = 0;  // one per core
+  const TrainReport side_by_side = train_models(d, o);
+  EXPECT_FALSE(side_by_side.population);
+  EXPECT_EQ(side_by_side.model.num_units, 1);
+  ASSERT_EQ(side_by_side.runs.size(), static_cast<std::size_t>(2 * d.num_units()));
+  for (std::size_t i = 0; i < side_by_side.runs.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(side_by_side.runs[i].seed, static_cast<int>(i) / d.num_units());
+    EXPECT_EQ(side_by_side.runs[i].unit, static_cast<int>(i) % d.num_units());
+    EXPECT_EQ(side_by_side.runs[i].validation_loss, one_by_one.runs[i].validation_loss);
   }
   EXPECT_EQ(side_by_side.mean_cc_norm, one_by_one.mean_cc_norm);
 }
