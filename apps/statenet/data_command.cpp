@@ -58,7 +58,24 @@ void add_data_command(CLI::App& app) {
   import->add_option("--cochleagram", *preset, "Front-end preset for the stimuli (default: the dataset's own)");
   import->add_flag("--no-waveforms", *no_waveforms, "Do not store the stimulus waveforms");
   import->add_flag("--all-cells", *all_cells, "wehr: keep the 4 cells the paper leaves out");
+  auto signal = std::make_shared<std::string>();
+  import->add_option("--signal", *signal,
+                     "asari: vm (membrane potential less its MedGauss baseline, the paper's, default) or spikes (spikes detected "
+                     "in the trace and Hann-smoothed: the authors' branch for cell-attached MGB recordings)");
+  auto no_paper_fixes = std::make_shared<bool>(false);
+  import->add_flag("--no-paper-fixes", *no_paper_fixes, "wehr: skip the authors' cell-12 fix and per-cell split table");
   import->callback([=] {
+    // A flag meant for another kind is refused, not ignored.
+    const std::vector<std::pair<const char*, std::vector<std::string>>> applies = {
+        {"--smooth-ms", {"ns1", "aa1"}},         {"--dt-ms", {"aa1", "wehr", "asari"}},        {"--area", {"aa1", "nat4", "asari"}},
+        {"--cochleagram", {"ns1", "aa1", "wehr", "asari"}}, {"--no-waveforms", {"ns1", "aa1", "wehr", "asari"}},
+        {"--all-cells", {"wehr"}},               {"--no-paper-fixes", {"wehr"}},               {"--signal", {"asari"}}};
+    for (const auto& [name, kinds] : applies) {
+      if (import->get_option(name)->count() == 0 || std::find(kinds.begin(), kinds.end(), *kind) != kinds.end()) continue;
+      std::string list;
+      for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + k;
+      throw std::invalid_argument(std::string(name) + " applies to " + list + ", not " + *kind);
+    }
     Progress progress("importing " + *kind);
     auto report = [&](int done, int total, const std::string& what) { progress.update(done, total, what); };
     Dataset d;
@@ -84,12 +101,14 @@ void add_data_command(CLI::App& app) {
       WehrImportOptions o;
       if (*dt_ms > 0) o.dt_ms = *dt_ms;
       o.all_cells = *all_cells;
+      o.paper_fixes = !*no_paper_fixes;
       if (!preset->empty()) o.cochleagram_preset = *preset;
       o.store_waveforms = !*no_waveforms;
       d = import_wehr(*src, o, report);
     } else {
       AsariImportOptions o;
       if (!area->empty()) o.area = *area;
+      if (!signal->empty()) o.signal = *signal;
       if (*dt_ms > 0) o.dt_ms = *dt_ms;
       if (!preset->empty()) o.cochleagram_preset = *preset;
       o.store_waveforms = !*no_waveforms;

@@ -172,18 +172,23 @@ void add_train_command(CLI::App& app) {
     }
     const bool population = fitting->empty() ? protocol.population : *fitting == "population";
     if (batch_flag->count() == 0 && protocol.batch_size > 0) opts.batch_size = protocol.batch_size;
-    std::string test_from = "random per seed";
+    std::string test_from = "split 70/10/20 per seed";
     if (!test->empty()) {
       opts.test_stimuli = parse_index_list(*test, "--test-stimuli");
-      test_from = "--test-stimuli";
+      test_from = "test --test-stimuli";
     } else if (!protocol.test_stimuli.empty()) {
       opts.test_stimuli = protocol.test_stimuli;
       if (protocol.validation_share > 0) opts.validation_share_beside_test = protocol.validation_share;
-      test_from = "the dataset's " + std::to_string(opts.test_stimuli.size()) + " stimuli";
+      test_from = "test the dataset's " + std::to_string(opts.test_stimuli.size()) + " stimuli";
+    }
+    std::string split_from = test_from;
+    if (!population && !protocol.unit_splits.empty() && test->empty()) {
+      opts.unit_split_counts = protocol.unit_splits;
+      split_from = "split by the dataset's per-unit clip counts";
     }
     std::printf("%s: %s; %s\n", m.model_name().c_str(), describe_sizes(m).c_str(), opts.sizes.c_str());
-    std::printf("protocol: %s fitting (%s), test %s, batch %d\n", population ? "population" : "unit-by-unit",
-                fitting->empty() ? protocol.fitting_from.c_str() : "--fitting", test_from.c_str(), opts.batch_size);
+    std::printf("protocol: %s fitting (%s), %s, batch %d\n", population ? "population" : "unit-by-unit",
+                fitting->empty() ? protocol.fitting_from.c_str() : "--fitting", split_from.c_str(), opts.batch_size);
     std::fflush(stdout);
     opts.output_dir = *out;
     const bool tty = ::isatty(STDERR_FILENO) != 0;

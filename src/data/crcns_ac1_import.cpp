@@ -172,6 +172,14 @@ void min_max_normalise(Dataset& d, int unit) {
 
 }  // namespace
 
+// The paper's per-cell (train, validation, test) clip counts, by session index (sorted session
+// order, all 25 cells; the authors' table, after the cell-12 fix).
+constexpr int kWehrSplitCounts[25][3] = {{7, 2, 2},   {5, 1, 1},  {3, 1, 1}, {7, 1, 1},  {1, 1, 1},   {6, 1, 1},  {3, 1, 1},
+                                         {1, 1, 1},   {4, 1, 1},  {7, 1, 2}, {11, 2, 3}, {25, 4, 7},  {7, 1, 2},  {25, 4, 7},
+                                         {7, 1, 1},   {14, 3, 5}, {25, 4, 7}, {17, 3, 5}, {5, 1, 1},  {11, 2, 3}, {5, 1, 1},
+                                         {12, 2, 4},  {7, 2, 2},  {44, 6, 13}, {4, 1, 1}};
+constexpr int kWehrDriftingCell = 12;  ///< its clip 10 drifts from the middle on, its clip 11 is out of distribution
+
 Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const ImportProgress& progress) {
   const std::string root = fs::is_directory(src_in + "/wehr") ? src_in + "/wehr" : src_in;
   const std::string results = root + "/Results", stimuli_dir = root + "/Stimuli";
@@ -183,6 +191,7 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   std::map<std::string, int> stim_by_description;
   std::vector<std::pair<std::string, std::string>> stim_files;  // description, file
   std::vector<Segment> segments;
+  std::vector<int> session_of_unit;
   const std::vector<int> dropped = {1, 2, 4, 8};
   for (std::size_t c = 0; c < sessions.size(); ++c) {
     if (progress) progress(static_cast<int>(c), static_cast<int>(sessions.size()), "cell " + sessions[c]);
@@ -201,6 +210,7 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
         const std::string file = mat_string(f, mat_field(f, trig, "file", k, t.where), t.where + ".file");
         if (!any) {
           d.unit_ids.push_back("wehr/" + sessions[c]);
+          session_of_unit.push_back(static_cast<int>(c));
           any = true;
         }
         segments.push_back({d.num_units() - 1, desc, std::move(t.segment), trace.sf});
@@ -229,7 +239,50 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
     table.add(k, seg.unit, std::vector<float>(binned.begin(), binned.end()));
   }
   for (std::size_t k = 0; k < d.stimuli.size(); ++k) table.fill(d.stimuli[k], static_cast<int>(k), d.num_units());
+  // The authors' fix of cell 12, before normalising: of its clips in the order the importer
+  // meets them (trial files by name, triggers in order), clip 11 is dropped and clip 10 keeps
+  // its first half (the trace drifts from the middle on).
+  std::string fix = "none (no cell 12)";
+  for (int u = 0; u < d.num_units() && o.paper_fixes; ++u) {
+    if (session_of_unit[u] != kWehrDriftingCell) continue;
+    std::vector<int> clips;
+    for (const auto& seg : segments) {
+      const int k = stim_by_description.at(seg.stimulus);
+      if (seg.unit == u && std::find(clips.begin(), clips.end(), k) == clips.end()) clips.push_back(k);
+    }
+    fix = "none (cell 12 has " + std::to_string(clips.size()) + " clips, not 12 or more)";
+    if (clips.size() < 12) break;
+    Stimulus& drifting = d.stimuli[clips[10]];
+    for (int m = 0; m < drifting.num_trials; ++m)
+      std::fill(drifting.unit_trials(u) + m * drifting.num_frames + drifting.num_frames / 2,
+                drifting.unit_trials(u) + (m + 1) * drifting.num_frames, NAN);
+    Stimulus& outlier = d.stimuli[clips[11]];
+    std::fill(outlier.unit_trials(u), outlier.unit_trials(u) + outlier.num_trials * outlier.num_frames, NAN);
+    fix = "cell 12: clip '" + outlier.name + "' dropped, clip '" + drifting.name + "' cut to its first half";
+  }
   for (int u = 0; u < d.num_units(); ++u) min_max_normalise(d, u);
+  // The paper's per-cell split for every cell whose clip count matches the table; "-" (a
+  // random 70/10/20 split) for the others, listed in unit_splits_unmatched.
+  std::string splits, unmatched;
+  for (int u = 0; u < d.num_units(); ++u) {
+    const int c = session_of_unit[u];
+    int heard = 0;
+    for (const auto& s : d.stimuli) heard += s.heard_by(u);
+    const int* n = c < 25 ? kWehrSplitCounts[c] : nullptr;
+    splits += splits.empty() ? "" : " ";
+    if (n && n[0] + n[1] + n[2] == heard) {
+      splits += std::to_string(n[0]) + "/" + std::to_string(n[1]) + "/" + std::to_string(n[2]);
+    } else {
+      splits += "-";
+      unmatched += (unmatched.empty() ? "" : ", ") + d.unit_ids[u] + " has " + std::to_string(heard) + " clips" +
+                   (n ? ", the table " + std::to_string(n[0] + n[1] + n[2]) : ", beyond the table");
+    }
+  }
+  if (o.paper_fixes) {
+    d.attributes["paper_fixes"] = fix;
+    d.attributes["unit_splits"] = splits;
+    if (!unmatched.empty()) d.attributes["unit_splits_unmatched"] = unmatched;
+  }
   if (progress) progress(static_cast<int>(sessions.size()), static_cast<int>(sessions.size()), "done");
   d.attributes["source"] = "CRCNS ac-1 Wehr (Machens, Wehr & Zador 2004), rat A1 whole-cell (" + src_in + ")";
   d.attributes["response_unit"] = "membrane potential, median-filtered, mean per bin, min-max normalised per cell";
@@ -241,8 +294,32 @@ Dataset import_wehr(const std::string& src_in, const WehrImportOptions& o, const
   return d;
 }
 
+std::vector<double> spikes_from_trace(const std::vector<double>& trace) {
+  std::vector<double> high = running_median(trace, 11);
+  for (std::size_t i = 0; i < trace.size(); ++i) high[i] = trace[i] - high[i];
+  double mean = 0, var = 0;
+  for (double v : high) mean += v;
+  mean /= std::max<std::size_t>(1, high.size());
+  for (double v : high) var += (v - mean) * (v - mean);
+  const double threshold = 2.5 * std::sqrt(var / std::max<std::size_t>(1, high.size()));
+  constexpr int kHann = 21;
+  double hann[kHann];
+  for (int n = 0; n < kHann; ++n) hann[n] = 0.5 - 0.5 * std::cos(2 * M_PI * n / (kHann - 1));
+  std::vector<double> out(trace.size(), 0.0);
+  const int n_samples = static_cast<int>(trace.size());
+  for (int i = 0; i < n_samples; ++i) {
+    if (!(high[i] > threshold)) continue;
+    for (int n = 0; n < kHann; ++n) {  // 'same': the window's centre (n = 10) lands on the spike
+      const int j = i + n - kHann / 2;
+      if (j >= 0 && j < n_samples) out[j] += hann[n];
+    }
+  }
+  return out;
+}
+
 Dataset import_asari(const std::string& src, const AsariImportOptions& o, const ImportProgress& progress) {
   if (o.area != "A1" && o.area != "MGB") throw std::invalid_argument("asari area must be A1 or MGB, got '" + o.area + "'");
+  if (o.signal != "vm" && o.signal != "spikes") throw std::invalid_argument("asari signal must be vm or spikes, got '" + o.signal + "'");
   const std::string stimuli_dir = src + "/asari/Stimuli";
   std::vector<std::string> cell_dirs;
   for (const char* part : {"asari-results-1", "asari-results-2"})
@@ -324,9 +401,16 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
     }
     d.stimuli.push_back(make_stimulus(d, stim_defs[k].first, audio, o.cochleagram_preset, o.dt_ms, o.store_waveforms));
   }
-  // MedGauss at 1 ms: pool to 1 ms, subtract gaussian(median(trace)), pool to dt.
+  // MedGauss at 1 ms: pool to 1 ms, subtract gaussian(median(trace)), pool to dt. Spikes: at
+  // the recording's rate, then the mean per dt bin.
+  const bool spikes = o.signal == "spikes";
   ResponseTable table;
   for (const auto& seg : segments) {
+    if (spikes) {
+      const auto binned = average_pool(spikes_from_trace(seg.mv), std::max(1, static_cast<int>(std::lround(o.dt_ms * seg.sf / 1000))));
+      table.add(stim_index.at(seg.stimulus), seg.unit, std::vector<float>(binned.begin(), binned.end()));
+      continue;
+    }
     const int to_ms = std::max(1, static_cast<int>(std::lround(seg.sf / 1000)));
     std::vector<double> ms = average_pool(seg.mv, to_ms);
     int w = static_cast<int>(std::lround(o.median_ms));
@@ -339,9 +423,11 @@ Dataset import_asari(const std::string& src, const AsariImportOptions& o, const 
   for (std::size_t k = 0; k < d.stimuli.size(); ++k) table.fill(d.stimuli[k], static_cast<int>(k), d.num_units());
   if (progress) progress(static_cast<int>(cell_dirs.size()), static_cast<int>(cell_dirs.size()), "done");
   d.attributes["source"] = "CRCNS ac-1 Asari (Asari & Zador 2009), rat " + o.area + " (" + src + ")";
-  d.attributes["response_unit"] = "membrane potential (mV) minus its MedGauss baseline, mean per bin";
-  d.attributes["smoothing"] = "MedGauss: median " + std::to_string(o.median_ms) + " ms, Gaussian sigma " +
-                              std::to_string(o.gauss_sigma_ms) + " ms, at 1 ms";
+  d.attributes["response_unit"] = spikes ? "spikes (trace less its 11-sample running median above 2.5 s.d.), Hann-smoothed, mean per bin"
+                                        : "membrane potential (mV) minus its MedGauss baseline, mean per bin";
+  d.attributes["smoothing"] = spikes ? "Hann, 21 samples of the recording"
+                                     : "MedGauss: median " + std::to_string(o.median_ms) + " ms, Gaussian sigma " +
+                                           std::to_string(o.gauss_sigma_ms) + " ms, at 1 ms";
   d.attributes["alignment"] = "response bin t = mean of the trace over [t*dt, (t+1)*dt) from stimulus onset; causal cochleagram";
   d.attributes["kind"] = "asari";
   d.attributes["area"] = o.area;

@@ -22,6 +22,9 @@ struct WehrImportOptions {
   double dt_ms = 5.0;
   double median_ms = 10.0;        ///< median filter of the 4 kHz trace before binning (GetEvoked)
   bool all_cells = false;         ///< false: drop cells 1, 2, 4, 8 (0-based, session order), as the paper
+  /// The authors' cell-12 fix (clip 11 dropped, clip 10 cut to its first half) and their
+  /// per-cell (train, validation, test) clip counts as the `unit_splits` attribute.
+  bool paper_fixes = true;
   std::string cochleagram_preset = "wehr";
   bool store_waveforms = true;
 };
@@ -33,6 +36,10 @@ struct AsariImportOptions {
   double dt_ms = 5.0;
   double median_ms = 501.0;       ///< MedGauss drift removal at 1 ms: median window …
   double gauss_sigma_ms = 40.0;   ///< … then a Gaussian of this σ, subtracted from the trace
+  /// "vm": the membrane potential less its MedGauss baseline (the paper: every Asari cell
+  /// whole-cell). "spikes": the cell-attached branch of the authors' loader, for MGB cells
+  /// recorded cell-attached — spikes_from_trace, then the mean per bin.
+  std::string signal = "vm";
   std::string cochleagram_preset = "asari";
   bool store_waveforms = true;
 };
@@ -43,6 +50,11 @@ Dataset import_asari(const std::string& src_dir, const AsariImportOptions& optio
 // with reflect-mode edges — the MedGauss pieces, exposed for tests.
 std::vector<double> running_median(const std::vector<double>& x, int w);
 std::vector<double> gaussian_filter(const std::vector<double>& x, double sigma);
+// The spike branch: the trace less its running median over 11 samples (the loader's 10,
+// made odd to centre it), a spike wherever that exceeds 2.5 standard deviations of itself
+// (1, else 0), smoothed by a 21-sample Hann window (0.5 − 0.5·cos(2πn/20), 'same' alignment).
+// Same length as the trace, in the trace's samples.
+std::vector<double> spikes_from_trace(const std::vector<double>& trace);
 // Mean over consecutive groups of `factor` samples (a trailing partial group is dropped).
 std::vector<double> average_pool(const std::vector<double>& x, int factor);
 

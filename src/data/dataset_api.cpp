@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -50,6 +52,21 @@ Split random_split_beside_test(const std::vector<int>& stimuli, std::uint64_t se
   s.train.assign(order.begin() + n_val, order.end());
   std::sort(s.train.begin(), s.train.end());
   std::sort(s.validation.begin(), s.validation.end());
+  return s;
+}
+
+Split random_split_counts(const std::vector<int>& stimuli, std::uint64_t seed, const std::array<int, 3>& counts) {
+  if (counts[0] < 1 || counts[1] < 1 || counts[2] < 1 || counts[0] + counts[1] + counts[2] != static_cast<int>(stimuli.size()))
+    throw std::invalid_argument("a split of " + std::to_string(counts[0]) + "/" + std::to_string(counts[1]) + "/" + std::to_string(counts[2]) +
+                                " clips does not fit " + std::to_string(stimuli.size()) + " stimuli");
+  std::vector<int> order = stimuli;
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  Split s;
+  s.train.assign(order.begin(), order.begin() + counts[0]);
+  s.validation.assign(order.begin() + counts[0], order.begin() + counts[0] + counts[1]);
+  s.test.assign(order.begin() + counts[0] + counts[1], order.end());
+  for (auto* v : {&s.train, &s.validation, &s.test}) std::sort(v->begin(), v->end());
   return s;
 }
 
@@ -117,6 +134,24 @@ DatasetProtocol dataset_protocol(const Dataset& d) {
   const double batch = number("batch_size", 0.0, 1 << 20);
   if (batch != std::floor(batch)) throw bad("batch_size", "expected a whole number");
   p.batch_size = static_cast<int>(batch);
+  if (const std::string splits = attribute("unit_splits"); !splits.empty()) {
+    std::istringstream in(splits);
+    std::string item;
+    while (in >> item) {
+      std::array<int, 3> n{};
+      if (item == "-") {  // this unit: the random 70/10/20 split
+        p.unit_splits.push_back(n);
+        continue;
+      }
+      char slash1 = 0, slash2 = 0, rest = 0;
+      if (std::sscanf(item.c_str(), "%d%c%d%c%d%c", &n[0], &slash1, &n[1], &slash2, &n[2], &rest) != 5 || slash1 != '/' || slash2 != '/' ||
+          n[0] < 1 || n[1] < 1 || n[2] < 1 || n[0] > (1 << 20) || n[1] > (1 << 20) || n[2] > (1 << 20))
+        throw bad("unit_splits", "'" + item + "' is not train/validation/test clip counts");
+      p.unit_splits.push_back(n);
+    }
+    if (static_cast<int>(p.unit_splits.size()) != d.num_units())
+      throw bad("unit_splits", std::to_string(p.unit_splits.size()) + " splits for " + std::to_string(d.num_units()) + " units");
+  }
   return p;
 }
 

@@ -2,6 +2,7 @@
 // What training and evaluation need from a Dataset: splits by stimulus, population vs
 // unit-by-unit selection, the concatenation of a split's clips, per-unit reliability.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ Split random_split(const std::vector<int>& stimuli, std::uint64_t seed, double t
 // of them (at least one, at most n − 1) for validation and the rest for training. NS1's 16
 // with 1/8 give 14 / 2; NAT4's 577 estimation sounds with 0.2 give 462 / 115.
 Split random_split_beside_test(const std::vector<int>& stimuli, std::uint64_t seed, double validation_share);
+// A seeded shuffle of `stimuli` cut into exactly counts = (train, validation, test) clips (Wehr's
+// per-cell table). Throws std::invalid_argument when the counts do not add up to the stimuli.
+Split random_split_counts(const std::vector<int>& stimuli, std::uint64_t seed, const std::array<int, 3>& counts);
 // Indices 0..n−1.
 std::vector<int> all_stimuli(const Dataset& d);
 
@@ -41,6 +45,9 @@ struct DatasetProtocol {
   std::vector<int> test_stimuli;   ///< `test_stimuli`: a fixed test set; empty = random per seed
   double validation_share = 0.0;   ///< `validation_share` of the stimuli beside a fixed test set; 0 = not said
   int batch_size = 0;              ///< `batch_size`; 0 = not said
+  /// `unit_splits` ("7/2/2 - 7/1/1 …", one per unit): each unit's (train, validation, test) clip
+  /// counts for unit-by-unit fits (Wehr); {0, 0, 0} ("-") = the random 70/10/20 split; empty = not said
+  std::vector<std::array<int, 3>> unit_splits;
 };
 // Throws std::runtime_error "dataset 'NAME': attribute 'X': …" for a value it cannot use.
 DatasetProtocol dataset_protocol(const Dataset& d);

@@ -24,10 +24,10 @@ Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
   c.stimulus = k;
   c.x = torch::from_blob(const_cast<float*>(s.cochleagram.data()), {1, F, T}, torch::kFloat32).clone();
   c.target = torch::zeros({1, N, T});
-  c.mask = torch::zeros({1, N, 1});
+  c.mask = torch::zeros({1, N, T});
   auto target = c.target.accessor<float, 3>();
+  auto mask = c.mask.accessor<float, 3>();
   for (int i = 0; i < N; ++i) {
-    bool any = false;
     for (std::int64_t t = 0; t < T; ++t) {
       double sum = 0;
       int n = 0;
@@ -35,9 +35,8 @@ Clip make_clip(const Dataset& d, int k, const std::vector<int>& units) {
         const float v = s.response(units[i], m, t);
         if (!std::isnan(v)) sum += v, ++n;
       }
-      if (n) target[0][i][t] = static_cast<float>(sum / n), any = true;
+      if (n) target[0][i][t] = static_cast<float>(sum / n), mask[0][i][t] = 1.0f;
     }
-    c.mask[0][i][0] = any ? 1.0f : 0.0f;
   }
   return c;
 }

@@ -13,7 +13,8 @@
 namespace statenet {
 
 // One clip: input [1, F, T], PSTH target [1, N, T] (0 where a unit has no data) and the
-// mask of units with data [1, N, 1].
+// mask of the bins with data [1, N, T] (a unit that did not hear the clip: all 0; Wehr's
+// cell 12 on its cut clip: 0 over the second half).
 struct Clip {
   int stimulus = 0;
   torch::Tensor x, target, mask;
@@ -21,7 +22,7 @@ struct Clip {
 
 // Stimulus k for `units` (indices into the dataset's units).
 Clip make_clip(const Dataset& d, int k, const std::vector<int>& units);
-// Units without data are zero-masked in prediction and target and still count in the mean
+// Bins without data are zero-masked in prediction and target and still count in the mean
 // (docs/models.md, Training protocol).
 torch::Tensor masked_mse(const torch::Tensor& prediction, const Clip& c);
 // Stacks clips of equal length into one batch.

@@ -106,7 +106,16 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
   SeedResult r;
   r.seed = seed;
   r.unit = units.size() == 1 && num_units_total > 1 ? units[0] : -1;
-  if (o.test_stimuli.empty()) {
+  if (units.size() == 1 && !o.unit_split_counts.empty() &&
+      (units[0] >= static_cast<int>(o.unit_split_counts.size()) || o.unit_split_counts[units[0]][0] > 0)) {
+    if (o.unit_split_counts.size() != static_cast<std::size_t>(d.num_units()))
+      throw std::invalid_argument(std::to_string(o.unit_split_counts.size()) + " unit splits for " + std::to_string(d.num_units()) + " units");
+    try {
+      r.split = random_split_counts(stimuli, static_cast<std::uint64_t>(seed), o.unit_split_counts[units[0]]);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("unit " + d.unit_ids[units[0]] + ": " + e.what());
+    }
+  } else if (o.test_stimuli.empty()) {
     r.split = random_split(stimuli, static_cast<std::uint64_t>(seed));
   } else {
     std::vector<int> rest;

@@ -7,6 +7,7 @@
 //   70/10/20 split by stimulus, a new split and initialisation per seed; population or
 //   unit-by-unit fitting as the dataset says (or as asked).
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -56,6 +57,9 @@ struct TrainOptions {
   /// (7/8 train, 1/8 validation keeps the paper's 70 : 10; NAT4 says 0.2).
   double validation_share_beside_test = 1.0 / 8.0;
   std::string sizes;             ///< where the model's sizes come from, for results.json
+  /// Unit by unit: each unit's (train, validation, test) clip counts (Wehr's table), drawn per
+  /// seed from the stimuli it heard; {0, 0, 0} or empty = the 70/10/20 split.
+  std::vector<std::array<int, 3>> unit_split_counts;
   std::string device = "cpu";    ///< cpu, cuda or cuda:N (needs a CUDA build of LibTorch)
   std::vector<int> test_stimuli; ///< a fixed test split (validation still drawn per seed); empty = random
   std::string output_dir;        ///< checkpoints, results.json, models, pictures; empty = none

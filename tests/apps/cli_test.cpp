@@ -196,6 +196,20 @@ TEST_F(DataCli, simulateInfoAndPlot) {
   EXPECT_EQ(r.output, "statenet: error: " + dir + "/missing.h5: no such file\n");
 }
 
+TEST_F(DataCli, importFlagsMeantForAnotherKindAreRefused) {
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"wehr --signal spikes", "--signal applies to asari, not wehr"},
+           {"asari --all-cells", "--all-cells applies to wehr, not asari"},
+           {"nat4 --cochleagram ns1", "--cochleagram applies to ns1, aa1, wehr, asari, not nat4"},
+           {"ns1 --area A1", "--area applies to aa1, nat4, asari, not ns1"}}) {
+    const Result r = run("data import " + args + " --src " + dir + " -o " + dir + "/x.h5");
+    EXPECT_EQ(r.exit_code, 1) << args;
+    EXPECT_EQ(r.output, "statenet: error: " + message + "\n") << args;
+  }
+  const Result r = run("data import asari --signal both --src " + dir + " -o " + dir + "/x.h5");
+  EXPECT_EQ(r.output, "statenet: error: asari signal must be vm or spikes, got 'both'\n");
+}
+
 TEST_F(DataCli, importsNs1AndPrintsTheAcceptanceNumbers) {
   if (test::ns1_dir().empty()) GTEST_SKIP() << "SKIPPED: NS1 data not found at ../shared/data/ns1";
   Result r = run("data import ns1 --src " + test::ns1_dir() + " --no-waveforms -o " + dir + "/ns1.h5");
@@ -332,7 +346,7 @@ TEST(TrainCli, sizesFollowTheDatasetAndFlagsOverrideThemOrAreRefused) {
                           "simulated data); changed by --core rnn --lc-channels 5\n"),
             std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("protocol: population fitting (the dataset), test random per seed, batch 1\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("protocol: population fitting (the dataset), split 70/10/20 per seed, batch 1\n"), std::string::npos) << r.output;
   // LC 5·7·10 + 50, BN 10, RNN 2·50² + 2·50, readout 4·51.
   EXPECT_NE(r.output.find("statenet-rnn on simulated: " + std::to_string(350 + 50 + 10 + 5000 + 100 + 204) + " parameters"),
             std::string::npos)

@@ -58,6 +58,26 @@ TEST(DatasetApi, splitBesideAFixedTestSetKeepsTheValidationShare) {
   EXPECT_THROW(random_split_beside_test(sixteen, 1, 1.0), std::invalid_argument);
 }
 
+TEST(DatasetApi, splitByCountsTakesExactlyThoseCounts) {
+  const std::vector<int> heard = {0, 2, 3, 5, 7, 8};
+  const Split s = random_split_counts(heard, 9, {3, 1, 2});
+  EXPECT_EQ(s.train.size(), 3u);
+  EXPECT_EQ(s.validation.size(), 1u);
+  EXPECT_EQ(s.test.size(), 2u);
+  std::vector<int> all = s.train;
+  all.insert(all.end(), s.validation.begin(), s.validation.end());
+  all.insert(all.end(), s.test.begin(), s.test.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, heard);
+  EXPECT_EQ(random_split_counts(heard, 9, {3, 1, 2}).test, s.test) << "seeded";
+  try {
+    random_split_counts(heard, 9, {3, 1, 1});
+    ADD_FAILURE() << "accepted counts that do not add up";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "a split of 3/1/1 clips does not fit 6 stimuli");
+  }
+}
+
 Dataset unit_by_unit() {
   SimulationOptions o = simulation_preset("tiny");
   o.num_stimuli = 4;
@@ -120,6 +140,11 @@ TEST(DatasetApi, protocolIsWhatTheFileSaysAndInferredOnlyWhereItSaysNothing) {
   EXPECT_NE(error("validation_share", "1.5").find("attribute 'validation_share' = '1.5': expected a number in [0"), std::string::npos);
   EXPECT_NE(error("batch_size", "2.5").find("attribute 'batch_size' = '2.5': expected a whole number"), std::string::npos);
   EXPECT_NE(error("batch_size", "nan").find("attribute 'batch_size' = 'nan'"), std::string::npos);
+  d.attributes["unit_splits"] = "2/1/1 - - -";
+  EXPECT_EQ(dataset_protocol(d).unit_splits, (std::vector<std::array<int, 3>>{{2, 1, 1}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}}));
+  EXPECT_NE(error("unit_splits", "2/1/1").find("1 splits for 4 units"), std::string::npos);
+  EXPECT_NE(error("unit_splits", "2/1/1 2/1").find("'2/1' is not train/validation/test clip counts"), std::string::npos);
+  EXPECT_NE(error("unit_splits", "2/1/1 2/0/1").find("'2/0/1' is not"), std::string::npos);
 }
 
 TEST(DatasetApi, concatenationPadsMissingTrialsWithNan) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <random>
 
 #include "audio/test_signals.h"
 #include "data/aa1_import.h"
@@ -175,6 +176,53 @@ TEST(WehrImport, readsTrialFilesGroupsRepeatsAndNormalisesPerCell) {
 
 // -------------------------------------------------------------------------- Asari
 
+// The authors' per-cell split table and cell-12 fix, on 13 sessions (indices 1, 2, 4 and 8
+// dropped): cell 7 has the table's 3 clips (1/1/1), cell 12 has 12 clips of which clip 11 is
+// dropped and clip 10 keeps its first half; the other cells do not match the table ("-").
+TEST(WehrImport, appliesThePapersCell12FixAndPerCellSplitTable) {
+  const std::string src = test::temp_dir(), root = src + "/wehr";
+  const double fs = 97656.25;
+  for (int k = 0; k < 12; ++k)
+    write_mat(root + "/Stimuli/fragments/" + std::to_string(k) + ".mat",
+              {mat_structs("stimulus", {{{"samples", mat_numbers(tone_samples(500.0 * (k + 1), 0.1, fs))},
+                                         {"param", mat_structs(nullptr, {{{"sf", mat_numbers({fs})}, {"description", mat_text("fragment")}}})}}})});
+  for (int c = 0; c < 13; ++c) {
+    char session[32];
+    std::snprintf(session, sizeof session, "20030101-mw-%03d", c);
+    const int clips = c == 12 ? 12 : c == 7 ? 3 : 1;
+    for (int k = 0; k < clips; ++k) {
+      char trial[64];
+      std::snprintf(trial, sizeof trial, "/%s-%03d.mat", session, k);
+      // Clip k of every cell is fragment k; the order the importer meets them is the files' order.
+      write_wehr_trial(root + "/Results/" + session + trial, "fragment " + std::to_string(100 + k),
+                       "C:\\stimuli\\fragments\\" + std::to_string(k) + ".mat", k);
+    }
+  }
+  const Dataset d = import_wehr(src);
+  ASSERT_EQ(d.num_units(), 9);  // 13 sessions less 1, 2, 4 and 8
+  EXPECT_EQ(d.unit_ids[8], "wehr/20030101-mw-012");
+  ASSERT_EQ(d.stimuli.size(), 12u);
+  const Stimulus& cut = d.stimuli[10];
+  EXPECT_EQ(cut.name, "fragment 110");
+  for (std::int64_t t = 0; t < cut.num_frames; ++t)
+    EXPECT_EQ(std::isnan(cut.response(8, 0, t)), t >= cut.num_frames / 2) << "bin " << t << " of " << cut.num_frames;
+  EXPECT_FALSE(d.stimuli[11].heard_by(8)) << "clip 11 of cell 12 is dropped";
+  EXPECT_TRUE(d.stimuli[9].heard_by(8));
+  EXPECT_EQ(d.attributes.at("paper_fixes"), "cell 12: clip 'fragment 111' dropped, clip 'fragment 110' cut to its first half");
+  EXPECT_EQ(d.attributes.at("unit_splits"), "- - - - 1/1/1 - - - -");  // units: sessions 0 3 5 6 7 9 10 11 12
+  EXPECT_NE(d.attributes.at("unit_splits_unmatched").find("wehr/20030101-mw-012 has 11 clips, the table 10"), std::string::npos)
+      << d.attributes.at("unit_splits_unmatched");
+  const DatasetProtocol p = dataset_protocol(d);
+  ASSERT_EQ(p.unit_splits.size(), 9u);
+  EXPECT_EQ(p.unit_splits[4], (std::array<int, 3>{1, 1, 1}));
+  EXPECT_EQ(p.unit_splits[0], (std::array<int, 3>{0, 0, 0}));
+  WehrImportOptions raw;
+  raw.paper_fixes = false;
+  const Dataset unfixed = import_wehr(src, raw);
+  EXPECT_TRUE(unfixed.stimuli[11].heard_by(8));
+  EXPECT_EQ(unfixed.attributes.count("unit_splits"), 0u);
+}
+
 TEST(AsariImport, buildsSequencesFromSegmentsAndRemovesDrift) {
   const std::string src = test::temp_dir();
   const double fs = 97656.25;
@@ -212,6 +260,28 @@ TEST(AsariImport, buildsSequencesFromSegmentsAndRemovesDrift) {
   mgb.area = "MGB";
   EXPECT_EQ(import_asari(src, mgb).unit_ids, (std::vector<std::string>{"asari/20050102-ha2-001"}));
   EXPECT_NE(error_of([&] { import_asari(src + "/x"); }).find("no asari-results-1/ or asari-results-2/ folder"), std::string::npos);
+}
+
+// The cell-attached branch: 1-ms spikes of 20 mV on a slow drift and small noise are found
+// where they are and nowhere else, each spread by the 21-sample Hann window around it.
+TEST(AsariImport, spikeBranchFindsSpikesAndSmoothsThemWithAHannWindow) {
+  std::vector<double> trace(5000);
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0.0, 0.2);
+  for (std::size_t i = 0; i < trace.size(); ++i) trace[i] = -60 + 0.002 * i + noise(rng);
+  const std::vector<int> at = {800, 2100, 4000};
+  for (int i : at) trace[i] += 20, trace[i + 1] += 12;  // a spike over two samples at 10 kHz
+  const std::vector<double> psth = spikes_from_trace(trace);
+  ASSERT_EQ(psth.size(), trace.size());
+  double total = 0;
+  for (double v : psth) total += v;
+  // Each detected sample adds the window's sum, 10 (0.5·21 − 0.5·Σcos = 10.5 − 0.5); two per spike.
+  EXPECT_NEAR(total, at.size() * 2 * 10.0, 1e-9) << "six samples above threshold, no more";
+  for (int i : at) {
+    EXPECT_NEAR(psth[i], 1.0 + 0.5 - 0.5 * std::cos(2 * M_PI * 9 / 20), 1e-9) << "centre of its own window plus its neighbour's";
+    EXPECT_EQ(psth[i - 11], 0.0);
+    EXPECT_EQ(psth[i + 12], 0.0);
+  }
 }
 
 TEST(AsariImport, medGaussPiecesBehave) {

@@ -186,6 +186,34 @@ TEST(Trainer, concurrentSeedsEndAsSequentialSeeds) {
   EXPECT_EQ(side_by_side.mean_cc_norm, one_by_one.mean_cc_norm);
 }
 
+// Per-unit clip counts (Wehr's table) decide each unit's split; "-" ({0, 0, 0}) is the random
+// 70/10/20 split, and counts that do not fit the clips a unit heard are refused naming it.
+TEST(Trainer, perUnitSplitCountsDecideEachUnitsSplit) {
+  const Dataset d = tiny();  // 6 stimuli, every unit heard every one
+  TrainOptions o;
+  o.model = default_model_config(Architecture::kLn, d.num_bands(), d.num_units());
+  o.model.window_bins = 10;
+  o.fitting = Fitting::kUnitByUnit;
+  o.seeds = 1;
+  o.max_epochs = 1;
+  o.threads = 1;
+  o.unit_split_counts.assign(d.num_units(), {0, 0, 0});
+  o.unit_split_counts[1] = {2, 2, 2};
+  const TrainReport r = train_models(d, o);
+  ASSERT_EQ(r.runs.size(), static_cast<std::size_t>(d.num_units()));
+  EXPECT_EQ(r.runs[1].split.train.size(), 2u);
+  EXPECT_EQ(r.runs[1].split.validation.size(), 2u);
+  EXPECT_EQ(r.runs[1].split.test.size(), 2u);
+  EXPECT_EQ(r.runs[0].split.train.size(), 4u) << "70/10/20 of 6";
+  o.unit_split_counts[1] = {2, 2, 3};
+  try {
+    train_models(d, o);
+    ADD_FAILURE() << "accepted counts for 7 clips";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "unit " + d.unit_ids[1] + ": a split of 2/2/3 clips does not fit 6 stimuli");
+  }
+}
+
 // Unit by unit, the seed × unit runs spread over the cores by default and end as they would
 // one after another, reported in seed then unit order.
 TEST(Trainer, unitByUnitRunsSpreadOverTheCoresAndEndAsSequentialRuns) {
