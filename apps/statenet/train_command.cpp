@@ -58,7 +58,7 @@ void add_train_command(CLI::App& app) {
   std::vector<std::pair<CLI::Option*, std::vector<Architecture>>> size_flags;
   const std::vector<Architecture> statenet_only{Architecture::kStateNet};
   auto size_flag = [&](CLI::Option* option, std::vector<Architecture> applies_to) { size_flags.emplace_back(option, std::move(applies_to)); };
-  size_flag(cmd->add_option("--core", *core, "StateNet recurrent core: gru, lstm, rnn, s4 (diagonal S4D) or mamba (default: the paper's best on the dataset)"),
+  size_flag(cmd->add_option("--core", *core, "StateNet recurrent core: gru, lstm, rnn, s4 (the paper's DPLR S4), s4d (diagonal S4D) or mamba (default: the paper's best on the dataset)"),
             statenet_only);
   size_flag(cmd->add_option("--first-layer", *first, "StateNet first layer: lc, fc or conv (default lc)"), statenet_only);
   size_flag(cmd->add_option("--lc-kernel", sizes->lc_kernel, "StateNet first layer: bands per position K")->check(positive), statenet_only);

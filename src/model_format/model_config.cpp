@@ -22,7 +22,7 @@ const Names<Architecture> kArchitectures = {{Architecture::kStateNet, "statenet"
                                             {Architecture::kDnet, "dnet"},         {Architecture::kCnn2d, "cnn2d"},
                                             {Architecture::kTransformer, "transformer"}};
 const Names<RecurrentCore> kCores = {{RecurrentCore::kRnn, "rnn"}, {RecurrentCore::kLstm, "lstm"}, {RecurrentCore::kGru, "gru"},
-                                     {RecurrentCore::kS4, "s4"},   {RecurrentCore::kMamba, "mamba"}};
+                                     {RecurrentCore::kS4, "s4"},   {RecurrentCore::kS4d, "s4d"}, {RecurrentCore::kMamba, "mamba"}};
 const Names<FirstLayer> kFirstLayers = {
     {FirstLayer::kLocallyConnected, "lc"}, {FirstLayer::kFullyConnected, "fc"}, {FirstLayer::kConvolution, "conv"}};
 const Names<Nonlinearity> kNonlinearities = {
@@ -75,7 +75,7 @@ void ModelConfig::validate() const {
       {"num_bands", num_bands}, {"num_units", num_units}, {"lc_kernel", lc_kernel}, {"lc_stride", lc_stride},
       {"lc_channels", lc_channels}, {"window_bins", window_bins}, {"hidden", hidden}, {"cnn_channels", cnn_channels},
       {"cnn_hidden", cnn_hidden}, {"cnn_kernel_f", cnn_kernel_f}, {"cnn_kernel_t", cnn_kernel_t}, {"embed", embed},
-      {"heads", heads}, {"ff", ff}};
+      {"heads", heads}, {"ff", ff}, {"s4_kernel_bins", s4_kernel_bins}};
   for (const auto& [name, value] : sizes)
     if (value > kMaxSize) bad(name, std::to_string(value) + " exceeds the largest size, " + std::to_string(kMaxSize));
   if (num_bands < 1) bad("num_bands", "must be positive");
@@ -84,6 +84,8 @@ void ModelConfig::validate() const {
     bad("unit_ids", std::to_string(unit_ids.size()) + " ids for " + std::to_string(num_units) + " units");
   if (is_statenet()) {
     if (lc_kernel < 1 || lc_stride < 1 || lc_channels < 1) bad("lc_kernel", "kernel, stride and channels must be positive");
+    if (core == RecurrentCore::kS4 && (s4_kernel_bins < 1 || s4_kernel_bins % 2 == 0))
+      bad("s4_kernel_bins", "must be a positive odd number, got " + std::to_string(s4_kernel_bins));
     if (lc_kernel > num_bands) bad("lc_kernel", std::to_string(lc_kernel) + " exceeds the " + std::to_string(num_bands) + " bands");
     if (static_cast<std::int64_t>(lc_channels) * lc_positions() > kMaxSize)
       bad("lc_channels", "a hidden size of " + std::to_string(static_cast<std::int64_t>(lc_channels) * lc_positions()) +
@@ -116,6 +118,7 @@ std::string ModelConfig::to_json() const {
   j["lc_stride"] = lc_stride;
   j["lc_channels"] = lc_channels;
   j["core"] = to_string(core);
+  j["s4_kernel_bins"] = s4_kernel_bins;
   j["window_bins"] = window_bins;
   j["hidden"] = hidden;
   j["dnet_decay"] = to_string(dnet_decay);
@@ -181,6 +184,7 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   get("lc_stride", c.lc_stride);
   get("lc_channels", c.lc_channels);
   get_enum("core", c.core, parse_core);
+  get("s4_kernel_bins", c.s4_kernel_bins);
   get("window_bins", c.window_bins);
   get("hidden", c.hidden);
   get_enum("dnet_decay", c.dnet_decay, parse_dnet_decay);

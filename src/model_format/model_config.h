@@ -10,13 +10,13 @@
 namespace statenet {
 
 enum class Architecture { kStateNet, kL, kLn, kNrf, kDnet, kCnn2d, kTransformer };
-enum class RecurrentCore { kRnn, kLstm, kGru, kS4, kMamba };  ///< kS4: the diagonal S4D
+enum class RecurrentCore { kRnn, kLstm, kGru, kS4, kS4d, kMamba };  ///< kS4: the paper's DPLR S4; kS4d: the diagonal S4D
 enum class FirstLayer { kLocallyConnected, kFullyConnected, kConvolution };
 enum class Nonlinearity { kIdentity, kDoubleExponential, kSigmoid };  ///< per-unit output stage
 enum class DnetDecay { kRecurrent, kFir14 };  ///< the paper's leaky recurrence, or the code's 14-tap FIR
 
 // The names used in JSON, on the command line and in messages: "statenet", "l", "ln", "nrf",
-// "dnet", "cnn2d", "transformer"; "rnn", "lstm", "gru", "s4", "mamba"; "lc", "fc", "conv";
+// "dnet", "cnn2d", "transformer"; "rnn", "lstm", "gru", "s4", "s4d", "mamba"; "lc", "fc", "conv";
 // "identity", "double_exponential", "sigmoid"; "recurrent", "fir14".
 std::string to_string(Architecture a);
 std::string to_string(RecurrentCore c);
@@ -40,6 +40,9 @@ struct ModelConfig {
   FirstLayer first_layer = FirstLayer::kLocallyConnected;
   int lc_kernel = 7, lc_stride = 3, lc_channels = 7;
   RecurrentCore core = RecurrentCore::kGru;
+  /// The S4 core's kernel length L in bins (odd): its C̃ = C·(I − Ā^L) is kept relative to it
+  /// (docs/models.md); training sets it to the longest clip. Longer inputs still work.
+  int s4_kernel_bins = 1001;
 
   // Stateless baselines: temporal window in bins (left zero padding of window − 1).
   int window_bins = 43;

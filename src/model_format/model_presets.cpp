@@ -13,15 +13,12 @@ struct PaperSizes {
   int nrf_window, dnet_window;
 };
 
-// The S4 of the paper's AA1 Field_L and Wehr winners is the DPLR S4 block; statenet's `s4`
-// core is the diagonal S4D (docs/models.md), so those rows keep the GRU until the DPLR block
-// exists rather than silently train a different model under the published name.
 constexpr PaperSizes kPaper[] = {
     {"ns1", "", 7, 3, 7, RecurrentCore::kGru, 6, 15, 41, 41},
     {"nat4", "", 5, 2, 10, RecurrentCore::kLstm, 3, 7, 41, 41},
     {"aa1", "MLd", 7, 3, 7, RecurrentCore::kMamba, 6, 15, 41, 41},
-    {"aa1", "Field_L", 7, 3, 7, RecurrentCore::kGru, 6, 9, 41, 41},
-    {"wehr", "", 9, 4, 5, RecurrentCore::kGru, 6, 15, 41, 11},
+    {"aa1", "Field_L", 7, 3, 7, RecurrentCore::kS4, 6, 9, 41, 41},
+    {"wehr", "", 9, 4, 5, RecurrentCore::kS4, 6, 15, 41, 11},
     {"asari", "A1", 9, 4, 5, RecurrentCore::kGru, 6, 15, 41, 41},
     {"asari", "MGB", 9, 4, 5, RecurrentCore::kGru, 6, 15, 41, 1},
 };

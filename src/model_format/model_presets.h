@@ -11,14 +11,11 @@
 //   ns1 (34)          7 3 7 → 70, gru                 6 × 15          41 / 41
 //   nat4 (18)         5 2 10 → 70, lstm               3 × 7           41 / 41
 //   aa1 MLd (32)      7 3 7 → 63, mamba               6 × 15          41 / 41
-//   aa1 Field_L (32)  7 3 7 → 63, gru *               6 × 9           41 / 41
-//   wehr (49)         9 4 5 → 55, gru *               6 × 15          41 / 11
+//   aa1 Field_L (32)  7 3 7 → 63, s4 (DPLR)           6 × 9           41 / 41
+//   wehr (49)         9 4 5 → 55, s4 (DPLR)           6 × 15          41 / 11
 //   asari A1 (54)     9 4 5 → 60, gru                 6 × 15          41 / 41
 //   asari MGB (54)    9 4 5 → 60, gru                 6 × 15          41 / 1
 //   generic           7 3 7, gru                      6 × 15          41 / 41
-//
-// * The paper's best there is the DPLR S4 block, which statenet does not have yet (its `s4`
-//   core is the diagonal S4D): the GRU is the default until it does.
 //
 // NRF and DNet have 20 hidden channels, the 2D-CNN 10 channels and 90 hidden units, the
 // Transformer E 48, 4 heads, d_ff 160 and a 48-bin window, everywhere. StateNet and L end

@@ -124,6 +124,105 @@ class S4DCoreImpl : public torch::nn::Module {
 };
 TORCH_MODULE(S4DCore);
 
+// The paper's S4 block (Gu, Goel & Ré 2022; the state-spaces S4Block without residual or norm):
+// one SSM per channel with a diagonal-plus-low-rank state matrix, state 64 kept as 32 complex
+// modes (the kernel is 2·Re of theirs), bilinear discretisation, then GELU, Linear(H → 2H), GLU.
+// Per channel: dt (log-uniform in [1e-3, 0.1]), A = diag(w) − p·pᴴ, B, C̃, D; initialised from
+// HiPPO-LegS in its normal-plus-low-rank form (the skew part diagonalised, the modes of
+// positive frequency kept), C̃ ~ complex N(0, 1), D ~ N(0, 1): 2H² + 260H parameters.
+//
+// The kernel K[l] = 2·Re(C·Ā^l·B̄), l < L, comes from its generating function at the L-th roots
+// of unity ω (S4's algorithm): with z = (2/dt)(1 − ω)/(1 + ω) and r_n = 1/(z − w_n),
+//   K̂(ω) = 2/(1 + ω) · [k(C̃, B) − k(C̃, p)·k(p̄, B)/(1 + k(p̄, p))],   k(u, v) = Σ_n u_n v_n r_n,
+// then an inverse FFT. C̃ = C·(I − Ā^L) is what is learnt (as in the reference code), relative to
+// the kernel length L = s4_kernel_bins (odd, so that ω = −1 never occurs); a longer input gets
+// C̃' = C̃·(I − Ā^L)⁻¹·(I − Ā^L') first. The step engine runs the recurrence x ← Ā·x + B̄·u,
+// y = 2·Re(C·x) + D·u with C = C̃·(I − Ā^L)⁻¹.
+class S4DplrCoreImpl : public torch::nn::Module {
+ public:
+  S4DplrCoreImpl(int H, int kernel_bins) : kernel_bins_(kernel_bins) {
+    constexpr int N = 64, modes = N / 2;
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    torch::Tensor skew = torch::zeros({N, N}, f64), p = torch::empty({N}, f64), b = torch::empty({N}, f64);
+    for (int n = 0; n < N; ++n) {
+      p[n] = std::sqrt(n + 0.5);
+      b[n] = std::sqrt(2.0 * n + 1.0);
+      for (int k = 0; k < n; ++k) {
+        const double v = 0.5 * std::sqrt((2.0 * n + 1.0) * (2.0 * k + 1.0));
+        skew[n][k] = -v;
+        skew[k][n] = v;
+      }
+    }
+    // skew = V·diag(iθ)·Vᴴ from the Hermitian −i·skew = V·diag(θ)·Vᴴ; θ ascending, ± pairs.
+    const auto [theta, v] = torch::linalg::eigh(torch::complex(torch::zeros_like(skew), -skew), "L");
+    const torch::Tensor keep = torch::arange(modes, N);  // θ > 0
+    const torch::Tensor vh = v.conj().transpose(0, 1).index_select(0, keep);
+    const torch::Tensor pv = torch::matmul(vh, torch::complex(p, torch::zeros_like(p)));
+    const torch::Tensor bv = torch::matmul(vh, torch::complex(b, torch::zeros_like(b)));
+    const auto per_channel = [H](const torch::Tensor& row) { return row.to(torch::kFloat32).unsqueeze(0).repeat({H, 1}).contiguous(); };
+    log_dt_ = register_parameter("log_dt", torch::rand({H}) * (std::log(0.1) - std::log(1e-3)) + std::log(1e-3));
+    log_neg_w_re_ = register_parameter("log_neg_w_re", torch::full({H, modes}, std::log(0.5)));
+    w_im_ = register_parameter("w_im", per_channel(theta.index_select(0, keep)));
+    b_re_ = register_parameter("b_re", per_channel(torch::real(bv)));
+    b_im_ = register_parameter("b_im", per_channel(torch::imag(bv)));
+    p_re_ = register_parameter("p_re", per_channel(torch::real(pv)));
+    p_im_ = register_parameter("p_im", per_channel(torch::imag(pv)));
+    c_re_ = register_parameter("c_re", torch::randn({H, modes}) * std::sqrt(0.5));
+    c_im_ = register_parameter("c_im", torch::randn({H, modes}) * std::sqrt(0.5));
+    d_ = register_parameter("d", torch::randn({H}));
+    out_ = register_module("out", torch::nn::Linear(H, 2 * H));
+  }
+
+  // K[h, l] for l < T.
+  torch::Tensor kernel(std::int64_t T) {
+    const std::int64_t L = T <= kernel_bins_ ? kernel_bins_ : T | 1;
+    const torch::Tensor w = torch::complex(-torch::exp(log_neg_w_re_), w_im_);          // [H, n]
+    const torch::Tensor b = torch::complex(b_re_, b_im_), p = torch::complex(p_re_, p_im_);
+    torch::Tensor c = torch::complex(c_re_, c_im_);
+    const torch::Tensor dt = torch::exp(log_dt_).unsqueeze(1);                           // [H, 1]
+    if (L != kernel_bins_) c = c_tilde_for(c, w, p, b, dt, L);
+    const torch::Tensor k = torch::arange(L, torch::TensorOptions().dtype(torch::kFloat64));
+    const torch::Tensor omega = torch::polar(torch::ones_like(k), -2.0 * M_PI * k / static_cast<double>(L)).to(torch::kComplexFloat);
+    const torch::Tensor z = (2.0 / dt) * ((1 - omega) / (1 + omega)).unsqueeze(0);      // [H, L]
+    const torch::Tensor r = 1.0 / (z.unsqueeze(2) - w.unsqueeze(1));                     // [H, L, n]
+    const torch::Tensor pc = p.conj();
+    const auto cauchy = [&](const torch::Tensor& u, const torch::Tensor& v) { return torch::matmul(r, (u * v).unsqueeze(2)).squeeze(2); };
+    const torch::Tensor k00 = cauchy(c, b), k01 = cauchy(c, p), k10 = cauchy(pc, b), k11 = cauchy(pc, p);
+    const torch::Tensor khat = (2.0 / (1 + omega)).unsqueeze(0) * (k00 - k01 * k10 / (1 + k11));
+    return 2 * torch::real(torch::fft::ifft(khat, c10::nullopt, 1)).narrow(1, 0, T);
+  }
+
+  torch::Tensor forward(const torch::Tensor& u) {  // [B, T, H]
+    const std::int64_t T = u.size(1);
+    const torch::Tensor x = u.transpose(1, 2);  // [B, H, T]
+    const torch::Tensor y = torch::fft::irfft(torch::fft::rfft(x, 2 * T) * torch::fft::rfft(kernel(T), 2 * T), 2 * T)
+                                .narrow(2, 0, T) + d_.view({1, -1, 1}) * x;
+    return F::glu(out_(F::gelu(y.transpose(1, 2))), -1);
+  }
+
+ private:
+  // C̃ relative to length L' from the C̃ learnt relative to kernel_bins_: C̃·(I − Ā^L)⁻¹·(I − Ā^L').
+  // In double: Ā^L over hundreds of bins loses digits in float.
+  torch::Tensor c_tilde_for(const torch::Tensor& c32, const torch::Tensor& w32, const torch::Tensor& p32, const torch::Tensor& b,
+                            const torch::Tensor& dt, std::int64_t L2) {
+    const torch::Tensor c = c32.to(torch::kComplexDouble), w = w32.to(torch::kComplexDouble), p = p32.to(torch::kComplexDouble);
+    const std::int64_t n = w.size(1);
+    const torch::Tensor eye = torch::eye(n, torch::TensorOptions().dtype(torch::kComplexDouble)).unsqueeze(0);
+    const torch::Tensor a = torch::diag_embed(w) - p.unsqueeze(2) * p.conj().unsqueeze(1);  // [H, n, n]
+    const torch::Tensor half = (dt.to(torch::kFloat64) / 2).unsqueeze(2).to(torch::kComplexDouble);
+    const torch::Tensor a_bar = torch::linalg::solve(eye - half * a, eye + half * a, true);
+    const torch::Tensor g1 = eye - torch::linalg::matrix_power(a_bar, kernel_bins_), g2 = eye - torch::linalg::matrix_power(a_bar, L2);
+    // Row vectors: C = C̃·g1⁻¹ ⇔ g1ᵀ·Cᵀ = C̃ᵀ.
+    const torch::Tensor c_plain = torch::linalg::solve(g1.transpose(1, 2), c.unsqueeze(2), true);
+    return torch::matmul(g2.transpose(1, 2), c_plain).squeeze(2).to(torch::kComplexFloat);
+  }
+
+  std::int64_t kernel_bins_;
+  torch::Tensor log_dt_, log_neg_w_re_, w_im_, b_re_, b_im_, p_re_, p_im_, c_re_, c_im_, d_;
+  torch::nn::Linear out_{nullptr};
+};
+TORCH_MODULE(S4DplrCore);
+
 // Mamba's selective SSM block (Gu & Dao 2023; mamba.py's MambaBlock without its residual
 // and RMSNorm; Gu & Dao 2023): d_inner 2H, d_state 16, d_conv 4, dt_rank ⌈H/16⌉.
 class MambaCoreImpl : public torch::nn::Module {
@@ -182,7 +281,8 @@ class StateNet final : public ResponseModel {
     if (c.core == RecurrentCore::kGru) gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
     if (c.core == RecurrentCore::kLstm) lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
     if (c.core == RecurrentCore::kRnn) rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
-    if (c.core == RecurrentCore::kS4) s4_ = register_module("core", S4DCore(H));
+    if (c.core == RecurrentCore::kS4d) s4_ = register_module("core", S4DCore(H));
+    if (c.core == RecurrentCore::kS4) s4_dplr_ = register_module("core", S4DplrCore(H, c.s4_kernel_bins));
     if (c.core == RecurrentCore::kMamba) mamba_ = register_module("core", MambaCore(H));
     readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
   }
@@ -192,6 +292,7 @@ class StateNet final : public ResponseModel {
     torch::Tensor h;
     if (gru_ || lstm_ || rnn_) h = run_core(u, {}, {});
     if (s4_) h = s4_(u);
+    if (s4_dplr_) h = s4_dplr_(u);
     if (mamba_) h = mamba_(u);
     return output_(readout_(h).transpose(1, 2));  // [B, N, T]
   }
@@ -285,6 +386,7 @@ class StateNet final : public ResponseModel {
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::RNN rnn_{nullptr};
   S4DCore s4_{nullptr};
+  S4DplrCore s4_dplr_{nullptr};
   MambaCore mamba_{nullptr};
   torch::nn::Linear readout_{nullptr};
 };

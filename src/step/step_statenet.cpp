@@ -5,6 +5,8 @@
 #include <cmath>
 #include <complex>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "step/step_kernels.h"
 #include "step/step_layers.h"
@@ -248,6 +250,155 @@ class MambaCore final : public CoreStep {
   std::vector<float> xz_, history_, x_, proj_, delta_, h_, y_, out_;
 };
 
+// X = M⁻¹·R for a complex n × n matrix M and n × m right-hand sides R, both row-major, by
+// Gaussian elimination with partial pivoting (at load time only).
+using Complex = std::complex<double>;
+std::vector<Complex> solve_complex(int n, std::vector<Complex> m, std::vector<Complex> r, int cols) {
+  for (int k = 0; k < n; ++k) {
+    int pivot = k;
+    for (int i = k + 1; i < n; ++i)
+      if (std::abs(m[static_cast<std::size_t>(i) * n + k]) > std::abs(m[static_cast<std::size_t>(pivot) * n + k])) pivot = i;
+    for (int j = 0; j < n; ++j) std::swap(m[static_cast<std::size_t>(k) * n + j], m[static_cast<std::size_t>(pivot) * n + j]);
+    for (int j = 0; j < cols; ++j) std::swap(r[static_cast<std::size_t>(k) * cols + j], r[static_cast<std::size_t>(pivot) * cols + j]);
+    const Complex inv = 1.0 / m[static_cast<std::size_t>(k) * n + k];
+    for (int i = k + 1; i < n; ++i) {
+      const Complex f = m[static_cast<std::size_t>(i) * n + k] * inv;
+      if (f == Complex(0.0)) continue;
+      for (int j = k; j < n; ++j) m[static_cast<std::size_t>(i) * n + j] -= f * m[static_cast<std::size_t>(k) * n + j];
+      for (int j = 0; j < cols; ++j) r[static_cast<std::size_t>(i) * cols + j] -= f * r[static_cast<std::size_t>(k) * cols + j];
+    }
+  }
+  for (int k = n - 1; k >= 0; --k)
+    for (int j = 0; j < cols; ++j) {
+      Complex s = r[static_cast<std::size_t>(k) * cols + j];
+      for (int i = k + 1; i < n; ++i) s -= m[static_cast<std::size_t>(k) * n + i] * r[static_cast<std::size_t>(i) * cols + j];
+      r[static_cast<std::size_t>(k) * cols + j] = s / m[static_cast<std::size_t>(k) * n + k];
+    }
+  return r;
+}
+
+std::vector<Complex> matmul_complex(int n, const std::vector<Complex>& a, const std::vector<Complex>& b) {
+  std::vector<Complex> c(static_cast<std::size_t>(n) * n);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < n; ++k) {
+      const Complex aik = a[static_cast<std::size_t>(i) * n + k];
+      for (int j = 0; j < n; ++j) c[static_cast<std::size_t>(i) * n + j] += aik * b[static_cast<std::size_t>(k) * n + j];
+    }
+  return c;
+}
+
+// The paper's S4 (DPLR) in its recurrent form, per channel (docs/models.md): with
+// A = diag(w) − p·pᴴ and the bilinear discretisation Ā = (I − dt/2·A)⁻¹(I + dt/2·A),
+// B̄ = (I − dt/2·A)⁻¹·dt·B, the 32 complex modes advance as x ← Ā·x + B̄·u and
+// y = 2·Re(C·x) + D·u, with C = C̃·(I − Ā^L)⁻¹ recovered from the learnt C̃ and the kernel
+// length L. Ā is dense (the low-rank term couples the modes): 32 × 32 complex per channel, in
+// double like S4D's state. Then GELU (erf form), Linear(H → 2H), GLU.
+class S4DplrCore final : public CoreStep {
+ public:
+  S4DplrCore(TensorTable& t, int H, int kernel_bins) : H_(H) {
+    const auto& log_dt = t.take("core.log_dt", {H});
+    const Shape hn{H, kModes};
+    const auto& log_neg_w_re = t.take("core.log_neg_w_re", hn);
+    const auto& w_im = t.take("core.w_im", hn);
+    const auto& b_re = t.take("core.b_re", hn);
+    const auto& b_im = t.take("core.b_im", hn);
+    const auto& p_re = t.take("core.p_re", hn);
+    const auto& p_im = t.take("core.p_im", hn);
+    const auto& c_re = t.take("core.c_re", hn);
+    const auto& c_im = t.take("core.c_im", hn);
+    d_ = t.take("core.d", {H});
+    out_ = PanelMatrix(2 * H, H, t.take("core.out.weight", {2 * H, H}).data(), t.take("core.out.bias", {2 * H}).data());
+    const int n = kModes;
+    const std::size_t nn = static_cast<std::size_t>(n) * n;
+    a_bar_.resize(static_cast<std::size_t>(H) * nn);
+    b_bar_.resize(static_cast<std::size_t>(H) * n);
+    c_.resize(b_bar_.size());
+    state_.resize(b_bar_.size());
+    next_.resize(n);
+    for (int h = 0; h < H; ++h) {
+      const std::size_t base = static_cast<std::size_t>(h) * n;
+      const double dt = std::exp(static_cast<double>(log_dt[h]));
+      std::vector<Complex> minus(nn), plus(nn), rhs(static_cast<std::size_t>(n) * (n + 1));
+      for (int i = 0; i < n; ++i) {
+        const Complex pi(p_re[base + i], p_im[base + i]);
+        for (int j = 0; j < n; ++j) {
+          const Complex a = (i == j ? Complex(-std::exp(static_cast<double>(log_neg_w_re[base + i])), w_im[base + i]) : Complex(0.0)) -
+                            pi * std::conj(Complex(p_re[base + j], p_im[base + j]));
+          minus[static_cast<std::size_t>(i) * n + j] = (i == j ? 1.0 : 0.0) - 0.5 * dt * a;
+          rhs[static_cast<std::size_t>(i) * (n + 1) + j] = (i == j ? 1.0 : 0.0) + 0.5 * dt * a;
+        }
+        rhs[static_cast<std::size_t>(i) * (n + 1) + n] = dt * Complex(b_re[base + i], b_im[base + i]);
+      }
+      const std::vector<Complex> x = solve_complex(n, minus, rhs, n + 1);  // [Ā | B̄]
+      std::vector<Complex> a_bar(nn), power(nn), result(nn);
+      for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) a_bar[static_cast<std::size_t>(i) * n + j] = x[static_cast<std::size_t>(i) * (n + 1) + j];
+        b_bar_[base + i] = x[static_cast<std::size_t>(i) * (n + 1) + n];
+        result[static_cast<std::size_t>(i) * n + i] = 1.0;
+      }
+      power = a_bar;  // Ā^L by squaring
+      for (int e = kernel_bins; e > 0; e >>= 1) {
+        if (e & 1) result = matmul_complex(n, result, power);
+        if (e > 1) power = matmul_complex(n, power, power);
+      }
+      // C·(I − Ā^L) = C̃  ⇔  (I − Ā^L)ᵀ·Cᵀ = C̃ᵀ.
+      std::vector<Complex> g(nn), c_tilde(n);
+      for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) g[static_cast<std::size_t>(j) * n + i] = (i == j ? 1.0 : 0.0) - result[static_cast<std::size_t>(i) * n + j];
+        c_tilde[i] = Complex(c_re[base + i], c_im[base + i]);
+      }
+      const std::vector<Complex> c = solve_complex(n, g, c_tilde, 1);
+      const auto finite = [](const std::vector<Complex>& v) {
+        return std::all_of(v.begin(), v.end(), [](const Complex& z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); });
+      };
+      if (!finite(x) || !finite(c))
+        throw std::runtime_error("core: channel " + std::to_string(h) +
+                                 " of the S4 core has no finite recurrent form (I − dt/2·A or I − Ā^L is singular)");
+      std::copy(c.begin(), c.end(), c_.begin() + static_cast<std::ptrdiff_t>(base));
+      std::copy(a_bar.begin(), a_bar.end(), a_bar_.begin() + static_cast<std::ptrdiff_t>(h * nn));
+    }
+    y_.resize(H);
+    glu_.resize(out_.padded_rows());
+  }
+  void reset() noexcept override { std::fill(state_.begin(), state_.end(), Complex(0.0, 0.0)); }
+  const float* step(const float* u) noexcept override {
+    const int n = kModes;
+    for (int h = 0; h < H_; ++h) {
+      const std::size_t base = static_cast<std::size_t>(h) * n;
+      const Complex* a = a_bar_.data() + base * n;
+      Complex* x = state_.data() + base;
+      double y = 0.0;
+      for (int i = 0; i < n; ++i) {
+        double re = b_bar_[base + i].real() * u[h], im = b_bar_[base + i].imag() * u[h];
+        for (int j = 0; j < n; ++j) {
+          const Complex& aij = a[static_cast<std::size_t>(i) * n + j];
+          re += aij.real() * x[j].real() - aij.imag() * x[j].imag();
+          im += aij.real() * x[j].imag() + aij.imag() * x[j].real();
+        }
+        next_[i] = Complex(re, im);
+      }
+      for (int i = 0; i < n; ++i) {
+        x[i] = next_[i];
+        y += c_[base + i].real() * x[i].real() - c_[base + i].imag() * x[i].imag();
+      }
+      y = 2.0 * y + static_cast<double>(d_[h]) * u[h];
+      y_[h] = static_cast<float>(0.5 * y * (1.0 + std::erf(y * M_SQRT1_2)));  // GELU
+    }
+    out_.apply(y_.data(), glu_.data());
+    sigmoid_inplace(glu_.data() + H_, H_);
+    for (int h = 0; h < H_; ++h) y_[h] = glu_[h] * glu_[H_ + h];
+    return y_.data();
+  }
+
+ private:
+  static constexpr int kModes = 32;
+  int H_;
+  std::vector<float> d_;
+  PanelMatrix out_;
+  std::vector<Complex> a_bar_, b_bar_, c_, state_, next_;
+  std::vector<float> y_, glu_;
+};
+
 // A dense layer, row-major [rows, cols] and [rows].
 struct DenseLayer {
   std::vector<float> weight, bias;
@@ -291,7 +442,8 @@ class StateNetStep final : public StepModel {
     if (c.core == RecurrentCore::kGru) core_ = std::make_unique<GruCore>(t, H);
     else if (c.core == RecurrentCore::kLstm) core_ = std::make_unique<LstmCore>(t, H);
     else if (c.core == RecurrentCore::kRnn) core_ = std::make_unique<RnnCore>(t, H);
-    else if (c.core == RecurrentCore::kS4) core_ = std::make_unique<S4dCore>(t, H);
+    else if (c.core == RecurrentCore::kS4d) core_ = std::make_unique<S4dCore>(t, H);
+    else if (c.core == RecurrentCore::kS4) core_ = std::make_unique<S4DplrCore>(t, H, c.s4_kernel_bins);
     else core_ = std::make_unique<MambaCore>(t, H);
     readout_ = PanelMatrix(c.num_units, H, t.take("readout.weight", {c.num_units, H}).data(), t.take("readout.bias", {c.num_units}).data());
     output_ = std::make_unique<OutputStage>(t, c);

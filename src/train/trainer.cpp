@@ -305,6 +305,12 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.model.dt_ms = d.dt_ms;
   report.model.cochleagram = d.cochleagram;
   report.model.dataset = d.name;
+  if (report.model.is_statenet() && report.model.core == RecurrentCore::kS4) {
+    // The S4 kernel spans the longest clip (odd: docs/models.md).
+    std::int64_t longest = 1;
+    for (const auto& s : d.stimuli) longest = std::max(longest, s.num_frames);
+    report.model.s4_kernel_bins = static_cast<int>(std::min<std::int64_t>(longest | 1, (1 << 16) - 1));
+  }
   report.model.validate();
   check_data(d, report.model);
   report.parameters = make_response_model(report.model)->parameter_count();

@@ -19,7 +19,7 @@ void expect_round_trip(std::initializer_list<E> values, Parse parse) {
 
 TEST(ModelConfig, everyNameParsesBackToItsValue) {
   for (Architecture a : all_architectures()) EXPECT_EQ(parse_architecture(to_string(a)), a) << to_string(a);
-  expect_round_trip({RecurrentCore::kRnn, RecurrentCore::kLstm, RecurrentCore::kGru, RecurrentCore::kS4, RecurrentCore::kMamba}, parse_core);
+  expect_round_trip({RecurrentCore::kRnn, RecurrentCore::kLstm, RecurrentCore::kGru, RecurrentCore::kS4, RecurrentCore::kS4d, RecurrentCore::kMamba}, parse_core);
   expect_round_trip({FirstLayer::kLocallyConnected, FirstLayer::kFullyConnected, FirstLayer::kConvolution}, parse_first_layer);
   expect_round_trip({Nonlinearity::kIdentity, Nonlinearity::kDoubleExponential, Nonlinearity::kSigmoid}, parse_nonlinearity);
   expect_round_trip({DnetDecay::kRecurrent, DnetDecay::kFir14}, parse_dnet_decay);

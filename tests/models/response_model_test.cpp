@@ -32,7 +32,9 @@ TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   EXPECT_EQ(count(sn), 40405);
   sn.core = RecurrentCore::kMamba;
   EXPECT_EQ(count(sn), 39145);  // 6H² + 4HR + 110H with R = 5
-  sn.core = RecurrentCore::kS4;               // S4D: H·(1 + 4·32 + 1) + 2H² + 2H, not the DPLR 2H² + 260H
+  sn.core = RecurrentCore::kS4;               // the paper's DPLR S4: 2H² + 260H
+  EXPECT_EQ(count(sn), 560 + 14 + 2 * 70 * 70 + 260 * 70 + 71);
+  sn.core = RecurrentCore::kS4d;              // S4D: H·(1 + 4·32 + 1) + 2H² + 2H
   EXPECT_EQ(count(sn), 560 + 14 + 70 * 130 + 2 * 70 * 70 + 2 * 70 + 71);
   sn.core = RecurrentCore::kGru;
   sn.num_units = 73;
@@ -58,7 +60,8 @@ TEST(ModelPresets, theDefaultModelOfEveryDatasetKindHasThePublishedParameterCoun
       {"nat4", "PEG", 18, Architecture::kStateNet, 40271},      {"nat4", "A1", 18, Architecture::kTransformer, 28437},
       {"aa1", "MLd", 32, Architecture::kStateNet, 32334},       {"aa1", "MLd", 32, Architecture::kCnn2d, 34475},
       {"aa1", "MLd", 32, Architecture::kTransformer, 29109},    {"aa1", "Field_L", 32, Architecture::kCnn2d, 26915},
-      {"aa1", "Field_L", 32, Architecture::kTransformer, 29109}, {"wehr", "A1", 49, Architecture::kNrf, 40265},
+      {"aa1", "Field_L", 32, Architecture::kTransformer, 29109}, {"aa1", "Field_L", 32, Architecture::kStateNet, 24900},
+      {"wehr", "A1", 49, Architecture::kStateNet, 20966},       {"wehr", "A1", 49, Architecture::kNrf, 40265},
       {"wehr", "A1", 49, Architecture::kDnet, 10886},           {"asari", "A1", 54, Architecture::kStateNet, 22631},
       {"asari", "A1", 54, Architecture::kNrf, 44365},           {"asari", "A1", 54, Architecture::kDnet, 44386},
       {"asari", "MGB", 54, Architecture::kStateNet, 22631},     {"asari", "MGB", 54, Architecture::kDnet, 1186},
@@ -96,7 +99,7 @@ TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
     const auto before = torch::indexing::Slice(0, t0);
     const torch::Tensor past = y.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
     const torch::Tensor past2 = y2.index({torch::indexing::Slice(), torch::indexing::Slice(), before});
-    if (c.core == RecurrentCore::kS4 && c.is_statenet()) {
+    if ((c.core == RecurrentCore::kS4 || c.core == RecurrentCore::kS4d) && c.is_statenet()) {
       // The FFT convolution spreads rounding (not signal) over the whole clip.
       EXPECT_LE((past - past2).abs().max().item<double>(), 1e-5 * (1 + past.abs().max().item<double>()));
     } else {

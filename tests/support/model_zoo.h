@@ -18,8 +18,10 @@ inline std::vector<ModelConfig> model_zoo(int F, int N) {
     change(c);
     v.push_back(c);
   };
-  for (RecurrentCore core : {RecurrentCore::kRnn, RecurrentCore::kLstm, RecurrentCore::kS4, RecurrentCore::kMamba})
+  for (RecurrentCore core : {RecurrentCore::kRnn, RecurrentCore::kLstm, RecurrentCore::kS4, RecurrentCore::kS4d, RecurrentCore::kMamba})
     variant(Architecture::kStateNet, [&](ModelConfig& c) { c.core = core; });
+  // S4 with a kernel length shorter than the clips the tests use: the longer-input path.
+  variant(Architecture::kStateNet, [](ModelConfig& c) { c.core = RecurrentCore::kS4, c.s4_kernel_bins = 21; });
   for (FirstLayer first : {FirstLayer::kFullyConnected, FirstLayer::kConvolution})
     variant(Architecture::kStateNet, [&](ModelConfig& c) { c.first_layer = first; });
   variant(Architecture::kDnet, [](ModelConfig& c) { c.dnet_decay = DnetDecay::kFir14; });
@@ -34,6 +36,8 @@ inline std::vector<ModelConfig> model_zoo(int F, int N) {
 inline std::string model_name(const ModelConfig& c) {
   std::string n = to_string(c.architecture);
   if (c.is_statenet()) n += "-" + to_string(c.first_layer) + "-" + to_string(c.core);
+  if (c.is_statenet() && c.core == RecurrentCore::kS4 && c.s4_kernel_bins != ModelConfig().s4_kernel_bins)
+    n += "-L" + std::to_string(c.s4_kernel_bins);
   if (c.architecture == Architecture::kDnet) n += "-" + to_string(c.dnet_decay);
   if (c.architecture == Architecture::kCnn2d) n += "-" + std::to_string(c.cnn_channels) + "ch";
   return n + "+" + to_string(c.output);
