@@ -99,6 +99,11 @@ void add_train_command(CLI::App& app) {
   auto generic_output_init = std::make_shared<bool>(false);
   cmd->add_flag("--generic-output-init", *generic_output_init,
                 "Start the output nonlinearity from its generic random init instead of the training responses' scale");
+  auto adaptrans = std::make_shared<bool>(false);
+  size_flag(cmd->add_flag("--adaptrans", *adaptrans,
+                          "2D-CNN: the AdapTrans ON/OFF prefilter before it (2 input channels, 3 parameters per band; output "
+                          "sigmoid unless --output says otherwise)"),
+            {Architecture::kCnn2d});
   auto raw_input = std::make_shared<bool>(false);
   size_flag(cmd->add_flag("--raw-input", *raw_input,
                           "Transformer: feed the cochleagram as it is instead of standardised per band with the training set's mean and s.d."),
@@ -141,6 +146,11 @@ void add_train_command(CLI::App& app) {
     if (!core->empty()) m.core = parse("core", *core, parse_core);
     if (!first->empty()) m.first_layer = parse("first_layer", *first, parse_first_layer);
     if (!dnet_decay->empty()) m.dnet_decay = parse("dnet_decay", *dnet_decay, parse_dnet_decay);
+    if (*adaptrans) {
+      m.adaptrans = true;
+      m.adaptrans_taps = adaptrans_taps_for(d.freqs_hz);
+      m.output = Nonlinearity::kSigmoid;  // the 2024 models' 3-parameter sigmoid
+    }
     if (!output->empty()) m.output = parse("output", *output, parse_nonlinearity);
     auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
     if (given("--lc-kernel")) m.lc_kernel = sizes->lc_kernel;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -65,7 +66,10 @@ std::vector<Architecture> all_architectures() {
   return v;
 }
 
-std::string ModelConfig::model_name() const { return is_statenet() ? "statenet-" + to_string(core) : to_string(architecture); }
+std::string ModelConfig::model_name() const {
+  if (is_statenet()) return "statenet-" + to_string(core);
+  return to_string(architecture) + (adaptrans ? "-adaptrans" : "");
+}
 
 void ModelConfig::validate() const {
   // Every size at most 2^16 (products of two stay far inside 64 bits, of three inside int
@@ -75,7 +79,7 @@ void ModelConfig::validate() const {
       {"num_bands", num_bands}, {"num_units", num_units}, {"lc_kernel", lc_kernel}, {"lc_stride", lc_stride},
       {"lc_channels", lc_channels}, {"window_bins", window_bins}, {"hidden", hidden}, {"cnn_channels", cnn_channels},
       {"cnn_hidden", cnn_hidden}, {"cnn_kernel_f", cnn_kernel_f}, {"cnn_kernel_t", cnn_kernel_t}, {"embed", embed},
-      {"heads", heads}, {"ff", ff}, {"s4_kernel_bins", s4_kernel_bins}};
+      {"heads", heads}, {"ff", ff}, {"s4_kernel_bins", s4_kernel_bins}, {"adaptrans_taps", adaptrans_taps}};
   for (const auto& [name, value] : sizes)
     if (value > kMaxSize) bad(name, std::to_string(value) + " exceeds the largest size, " + std::to_string(kMaxSize));
   if (num_bands < 1) bad("num_bands", "must be positive");
@@ -101,6 +105,8 @@ void ModelConfig::validate() const {
       bad("cnn_kernel_f", "three valid convolutions of " + std::to_string(cnn_kernel_f) + " bands need more than " +
                               std::to_string(num_bands) + " bands");
   }
+  if (adaptrans && architecture != Architecture::kCnn2d) bad("adaptrans", "the AdapTrans prefilter is built for cnn2d only");
+  if (adaptrans && adaptrans_taps < 2) bad("adaptrans_taps", "must be at least 2, got " + std::to_string(adaptrans_taps));
   if (architecture == Architecture::kTransformer) {
     if (embed < 1 || heads < 1 || embed % heads != 0) bad("embed", "must be a positive multiple of heads");
     if (ff < 1) bad("ff", "must be positive");
@@ -129,6 +135,8 @@ std::string ModelConfig::to_json() const {
   j["embed"] = embed;
   j["heads"] = heads;
   j["ff"] = ff;
+  j["adaptrans"] = adaptrans;
+  j["adaptrans_taps"] = adaptrans_taps;
   j["cochleagram"] = cochleagram;
   j["dt_ms"] = dt_ms;
   j["unit_ids"] = unit_ids;
@@ -195,12 +203,22 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   get("embed", c.embed);
   get("heads", c.heads);
   get("ff", c.ff);
+  get("adaptrans", c.adaptrans);
+  get("adaptrans_taps", c.adaptrans_taps);
   get("cochleagram", c.cochleagram);
   get("dt_ms", c.dt_ms);
   get("unit_ids", c.unit_ids);
   get("dataset", c.dataset);
   c.validate();
   return c;
+}
+
+double adaptrans_tau_ms(double cf_hz) { return 500.0 - 105.0 * std::log10(cf_hz); }
+
+int adaptrans_taps_for(const std::vector<double>& freqs_hz) {
+  double longest = 0.0;
+  for (double f : freqs_hz) longest = std::max(longest, adaptrans_tau_ms(f));
+  return static_cast<int>(std::clamp(std::lround(3.0 * longest) + 1, 2L, 1L << 16));
 }
 
 ModelConfig default_model_config(Architecture architecture, int F, int N) {

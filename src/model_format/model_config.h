@@ -50,6 +50,10 @@ struct ModelConfig {
   DnetDecay dnet_decay = DnetDecay::kRecurrent;
   int cnn_channels = 10, cnn_hidden = 90, cnn_kernel_f = 6, cnn_kernel_t = 15;
   int embed = 48, heads = 4, ff = 160;   ///< Transformer (window_bins = 48 by default for it)
+  /// AdapTrans ON/OFF prefilter before the 2D-CNN (2 input channels; docs/models.md), with
+  /// its FIR length in bins (adaptrans_taps_for).
+  bool adaptrans = false;
+  int adaptrans_taps = 0;
 
   // Provenance.
   std::string cochleagram;   ///< the dataset's front-end description
@@ -61,7 +65,8 @@ struct ModelConfig {
   /// The hidden size H = C·L of StateNet's LC layer.
   int lc_positions() const { return (num_bands - lc_kernel) / lc_stride + 1; }
   int statenet_hidden() const { return lc_channels * lc_positions(); }
-  /// How messages and results name the model: "statenet-gru", else the architecture ("ln").
+  /// How messages and results name the model: "statenet-gru", "cnn2d-adaptrans", else the
+  /// architecture ("ln").
   std::string model_name() const;
 
   std::string to_json() const;
@@ -70,6 +75,12 @@ struct ModelConfig {
   // Throws std::invalid_argument naming the first inconsistent field.
   void validate() const;
 };
+
+// AdapTrans's FIR length for bands centred at freqs_hz: round(3·max τ) + 1 with
+// τ = 500 − 105·log10(CF) taken as a count of bins, as in the authors' code (docs/models.md).
+int adaptrans_taps_for(const std::vector<double>& freqs_hz);
+// Its time constant τ in ms for a band centred at cf_hz (Willmore et al. 2016).
+double adaptrans_tau_ms(double cf_hz);
 
 // The defaults of each architecture for F bands and N units (docs/models.md, the zoo).
 ModelConfig default_model_config(Architecture architecture, int num_bands, int num_units);

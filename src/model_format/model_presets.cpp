@@ -70,7 +70,8 @@ std::string describe_sizes(const ModelConfig& c) {
       s = "window " + n(c.window_bins) + ", hidden " + n(c.hidden) + ", decay " + to_string(c.dnet_decay);
       break;
     case Architecture::kCnn2d:
-      s = "kernel " + n(c.cnn_kernel_f) + "×" + n(c.cnn_kernel_t) + ", " + n(c.cnn_channels) + " channels, hidden " + n(c.cnn_hidden);
+      s = "kernel " + n(c.cnn_kernel_f) + "×" + n(c.cnn_kernel_t) + ", " + n(c.cnn_channels) + " channels, hidden " + n(c.cnn_hidden) +
+          (c.adaptrans ? ", AdapTrans " + n(c.adaptrans_taps) + " taps" : "");
       break;
     case Architecture::kTransformer:
       s = "E " + n(c.embed) + ", " + n(c.heads) + " heads, d_ff " + n(c.ff) + ", window " + n(c.window_bins);

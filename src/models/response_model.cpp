@@ -450,10 +450,61 @@ class Strf final : public ResponseModel {
 
 // --------------------------------------------------------------------------- 2D-CNN
 
+// AdapTrans (Rançon et al. 2024): per band f an ON and an OFF channel from learnt leaky
+// averages of the band's past, 3 parameters per band (d_on, d_off, p):
+//   a = 1/(1 + d²), w = 1/(1 + p²), C = 1/Σ_{j=0}^{K−2} a^j,
+//   ON[t]  = x[t] − w·C_on·Σ_{j=1}^{K−1} a_on^(j−1)·x[t − j],
+//   OFF[t] = −w·x[t] + C_off·Σ_{j=1}^{K−1} a_off^(j−1)·x[t − j],
+// with replicate padding (x[t < 0] = x[0]) and K = adaptrans_taps. [B, F, T] → [B, 2, F, T].
+class AdapTransImpl : public torch::nn::Module {
+ public:
+  AdapTransImpl(int F, int taps) : taps_(taps) {
+    d_on_ = register_parameter("d_on", torch::ones({F}));
+    d_off_ = register_parameter("d_off", torch::ones({F}));
+    p_ = register_parameter("p", torch::full({F}, std::sqrt(1.0 / 0.75 - 1.0)));  // w = 0.75
+  }
+  // The authors' init: τ = 500 − 105·log10(CF) ms, a = exp(−dt/τ), d = √(1/a − 1), w = 0.75.
+  void init(const std::vector<double>& freqs_hz, double dt_ms) {
+    torch::NoGradGuard no_grad;
+    for (std::size_t f = 0; f < freqs_hz.size() && static_cast<std::int64_t>(f) < d_on_.size(0); ++f) {
+      const double a = std::exp(-dt_ms / adaptrans_tau_ms(freqs_hz[f]));
+      d_on_[f] = std::sqrt(1.0 / a - 1.0);
+      d_off_[f] = std::sqrt(1.0 / a - 1.0);
+    }
+  }
+  // Per band the FIR over x[t − j], j = 0 … K − 1: [F, K] for ON and for OFF.
+  std::pair<torch::Tensor, torch::Tensor> kernels() const {
+    const torch::Tensor j = torch::arange(taps_ - 1, d_on_.options()).unsqueeze(0);  // powers 0 … K − 2
+    const torch::Tensor w = (1.0 / (1.0 + p_ * p_)).unsqueeze(1);
+    auto past = [&](const torch::Tensor& d) {
+      const torch::Tensor powers = torch::pow((1.0 / (1.0 + d * d)).unsqueeze(1), j);  // a^(j−1), j = 1 … K − 1
+      return powers / powers.sum(1, true);                                             // · C
+    };
+    const torch::Tensor on = torch::cat({torch::ones_like(w), -w * past(d_on_)}, 1);
+    const torch::Tensor off = torch::cat({-w, past(d_off_)}, 1);
+    return {on, off};
+  }
+  torch::Tensor forward(const torch::Tensor& x) {  // [B, F, T]
+    const auto F_ = x.size(1);
+    const torch::Tensor padded = torch::cat({x.narrow(2, 0, 1).expand({-1, -1, taps_ - 1}), x}, 2);
+    const auto [on, off] = kernels();
+    // conv1d is a cross-correlation: the weight runs over x[t − K + 1 … t], so flip the taps.
+    const torch::Tensor weight = torch::cat({on, off}, 0).flip({1}).unsqueeze(1);  // [2F, 1, K]
+    const torch::Tensor y = F::conv1d(padded.repeat({1, 2, 1}), weight, F::Conv1dFuncOptions().groups(2 * F_));
+    return y.view({x.size(0), 2, F_, x.size(2)});
+  }
+
+ private:
+  std::int64_t taps_;
+  torch::Tensor d_on_, d_off_, p_;
+};
+TORCH_MODULE(AdapTrans);
+
 class Cnn2d final : public ResponseModel {
  public:
   explicit Cnn2d(const ModelConfig& c) : ResponseModel(c) {
-    int in = 1;
+    if (c.adaptrans) adaptrans_ = register_module("adaptrans", AdapTrans(c.num_bands, c.adaptrans_taps));
+    int in = c.adaptrans ? 2 : 1;
     for (int i = 0; i < 3; ++i) {
       convs_.push_back(register_module("conv" + std::to_string(i),
                                        torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.cnn_channels, {c.cnn_kernel_f, c.cnn_kernel_t}))));
@@ -465,8 +516,12 @@ class Cnn2d final : public ResponseModel {
     readout_ = register_module("readout", torch::nn::Linear(c.cnn_hidden, c.num_units));
   }
 
+  void fit_to_bands(const std::vector<double>& freqs_hz, double dt_ms) override {
+    if (adaptrans_) adaptrans_->init(freqs_hz, dt_ms);
+  }
+
   torch::Tensor forward(const torch::Tensor& x) override {
-    torch::Tensor y = x.unsqueeze(1);  // [B, 1, F, T]
+    torch::Tensor y = adaptrans_ ? adaptrans_(x) : x.unsqueeze(1);  // [B, 1 or 2, F, T]
     for (int i = 0; i < 3; ++i)        // valid in frequency, causal in time
       y = F::leaky_relu(bns_[i](causal_conv2d(y, convs_[i]->weight, convs_[i]->bias)),
                         F::LeakyReLUFuncOptions().negative_slope(0.1));
@@ -477,6 +532,7 @@ class Cnn2d final : public ResponseModel {
   }
 
  private:
+  AdapTrans adaptrans_{nullptr};
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
   torch::nn::Linear fc_{nullptr}, readout_{nullptr};

@@ -47,6 +47,9 @@ class ResponseModel : public torch::nn::Module {
   /// (x − μ)/σ of every input frame, padding included, kept in buffers input_mean and
   /// input_scale). Others: nothing.
   virtual void fit_to_stimuli(const torch::Tensor& band_mean, const torch::Tensor& band_std) {}
+  /// The bands' centre frequencies and the bin width, for models whose initialisation depends
+  /// on them (AdapTrans: each band's time constant). Others: nothing.
+  virtual void fit_to_bands(const std::vector<double>& freqs_hz, double dt_ms) {}
   const ModelConfig& config() const { return config_; }
   std::int64_t parameter_count() const;
   OutputNonlinearity& output_nonlinearity() { return output_; }

@@ -165,10 +165,71 @@ class CausalConv2d {
   RowHistory history_{1, 1};
 };
 
+// AdapTrans before the 2D-CNN (docs/models.md): per band the FIRs of its ON and OFF channels
+// over the last K frames, computed once from (d_on, d_off, p). Each band keeps its last K
+// values twice over in a 2K buffer (written at i and i + K), so the window is one contiguous
+// run; the first frame after reset() fills the whole past (replicate padding).
+class AdapTransStep {
+ public:
+  AdapTransStep(TensorTable& t, int F, int K) : F_(F), K_(K), on_(static_cast<std::size_t>(F) * K), off_(on_.size()), history_(2 * on_.size()) {
+    const auto& d_on = t.take("adaptrans.d_on", {F});
+    const auto& d_off = t.take("adaptrans.d_off", {F});
+    const auto& p = t.take("adaptrans.p", {F});
+    for (int f = 0; f < F; ++f) {
+      const double w = 1.0 / (1.0 + static_cast<double>(p[f]) * p[f]);
+      const double a_on = 1.0 / (1.0 + static_cast<double>(d_on[f]) * d_on[f]), a_off = 1.0 / (1.0 + static_cast<double>(d_off[f]) * d_off[f]);
+      double sum_on = 0.0, sum_off = 0.0;
+      for (int j = 0; j < K - 1; ++j) sum_on += std::pow(a_on, j), sum_off += std::pow(a_off, j);
+      // Stored oldest first: index i weighs x[t − (K − 1 − i)].
+      float* on = on_.data() + static_cast<std::size_t>(f) * K;
+      float* off = off_.data() + static_cast<std::size_t>(f) * K;
+      on[K - 1] = 1.0f;
+      off[K - 1] = static_cast<float>(-w);
+      for (int j = 1; j < K; ++j) {
+        on[K - 1 - j] = static_cast<float>(-w * std::pow(a_on, j - 1) / sum_on);
+        off[K - 1 - j] = static_cast<float>(std::pow(a_off, j - 1) / sum_off);
+      }
+    }
+  }
+  void reset() noexcept { fresh_ = true; }
+  // frame: F values; out: 2F (ON bands, then OFF bands). [RT]
+  void step(const float* frame, float* out) noexcept {
+    const std::size_t K = static_cast<std::size_t>(K_);
+    if (fresh_) {
+      for (int f = 0; f < F_; ++f) std::fill_n(history_.data() + f * 2 * K, 2 * K, frame[f]);
+      position_ = K - 1;
+      fresh_ = false;
+    } else {
+      position_ = position_ + 1 == K ? 0 : position_ + 1;
+      for (int f = 0; f < F_; ++f) history_[f * 2 * K + position_] = history_[f * 2 * K + position_ + K] = frame[f];
+    }
+    for (int f = 0; f < F_; ++f) {
+      const float* window = history_.data() + f * 2 * K + position_ + 1;  // x[t − K + 1] … x[t]
+      const float* on = on_.data() + f * K;
+      const float* off = off_.data() + f * K;
+      float sum_on = 0.0f, sum_off = 0.0f;
+      for (std::size_t i = 0; i < K; ++i) sum_on += on[i] * window[i], sum_off += off[i] * window[i];
+      out[f] = sum_on;
+      out[F_ + f] = sum_off;
+    }
+  }
+
+ private:
+  int F_, K_;
+  std::vector<float> on_, off_, history_;
+  std::size_t position_ = 0;
+  bool fresh_ = true;
+};
+
 class Cnn2dStep final : public StepModel {
  public:
   Cnn2dStep(const ModelConfig& c, TensorTable& t) : StepModel(c) {
     int channels = 1, bands = c.num_bands;
+    if (c.adaptrans) {
+      adaptrans_ = std::make_unique<AdapTransStep>(t, c.num_bands, c.adaptrans_taps);
+      prefiltered_.resize(2 * static_cast<std::size_t>(c.num_bands));
+      channels = 2;
+    }
     for (int i = 0; i < 3; ++i) {
       layers_.emplace_back(t, i, channels, bands, c);
       channels = c.cnn_channels;
@@ -183,12 +244,19 @@ class Cnn2dStep final : public StepModel {
     hidden_.resize(fc_.padded_rows());
     y_.resize(readout_.padded_rows());
   }
-  int window_frames() const override { return 3 * (config_.cnn_kernel_t - 1) + 1; }
+  int window_frames() const override {
+    return 3 * (config_.cnn_kernel_t - 1) + 1 + (config_.adaptrans ? config_.adaptrans_taps - 1 : 0);
+  }
   void reset() noexcept override {
+    if (adaptrans_) adaptrans_->reset();
     for (auto& l : layers_) l.reset();
   }
   void step(const float* frame, float* rates) noexcept override {
     const float* in = frame;
+    if (adaptrans_) {
+      adaptrans_->step(frame, prefiltered_.data());
+      in = prefiltered_.data();
+    }
     for (std::size_t i = 0; i < layers_.size(); ++i) {
       layers_[i].step(in, buffers_[i].data());
       in = buffers_[i].data();
@@ -201,6 +269,8 @@ class Cnn2dStep final : public StepModel {
   }
 
  private:
+  std::unique_ptr<AdapTransStep> adaptrans_;
+  std::vector<float> prefiltered_;
   std::vector<CausalConv2d> layers_;
   std::vector<std::vector<float>> buffers_;
   PanelMatrix fc_, readout_;

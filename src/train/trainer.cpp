@@ -155,6 +155,7 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
     const torch::Tensor all = torch::cat(targets, 1);  // [N, ΣT]
     model->output_nonlinearity()->fit_to_responses(std::get<0>(all.min(1)), all.mean(1), std::get<0>(all.max(1)));
   }
+  model->fit_to_bands(d.freqs_hz, d.dt_ms);
   if (o.fit_input_to_data) {
     std::vector<torch::Tensor> inputs;
     for (const Clip& c : train) inputs.push_back(c.x[0]);
@@ -305,6 +306,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
   report.model.dt_ms = d.dt_ms;
   report.model.cochleagram = d.cochleagram;
   report.model.dataset = d.name;
+  if (report.model.adaptrans) report.model.adaptrans_taps = adaptrans_taps_for(d.freqs_hz);
   if (report.model.is_statenet() && report.model.core == RecurrentCore::kS4) {
     // The S4 kernel spans the longest clip (odd: docs/models.md).
     std::int64_t longest = 1;

@@ -74,6 +74,14 @@ TEST(ModelPresets, theDefaultModelOfEveryDatasetKindHasThePublishedParameterCoun
     EXPECT_EQ(preset.source, "the paper's sizes for " + std::string(p.kind) +
                                  (std::string(p.kind) == "aa1" || std::string(p.kind) == "asari" ? " " + std::string(p.area) : ""));
   }
+  // NAT4's 2D-CNN + AdapTrans (`--adaptrans`): 2 input channels, 3 AdapTrans parameters per
+  // band, the 3-parameter sigmoid output: the 2024 count.
+  ModelConfig adaptrans = preset_model_config(Architecture::kCnn2d, {"nat4", "A1"}, 18, 1).config;
+  adaptrans.adaptrans = true;
+  adaptrans.adaptrans_taps = adaptrans_taps_for({200.0, 20000.0});
+  adaptrans.output = Nonlinearity::kSigmoid;
+  EXPECT_EQ(adaptrans.adaptrans_taps, 776) << "3·(500 − 105·log10 200) + 1";
+  EXPECT_EQ(count(adaptrans), 15748);
   // Unknown and simulated data get the generic defaults, NS1's sizes.
   const ModelPreset generic = preset_model_config(Architecture::kStateNet, {"simulated", ""}, 34, 1);
   EXPECT_EQ(count(generic.config), 30465);

@@ -26,6 +26,9 @@ inline std::vector<ModelConfig> model_zoo(int F, int N) {
     variant(Architecture::kStateNet, [&](ModelConfig& c) { c.first_layer = first; });
   variant(Architecture::kDnet, [](ModelConfig& c) { c.dnet_decay = DnetDecay::kFir14; });
   variant(Architecture::kCnn2d, [](ModelConfig& c) { c.cnn_channels = 7; });  // the step kernel's 4 + 2 + 1 channel blocks
+  variant(Architecture::kCnn2d, [](ModelConfig& c) {  // with AdapTrans, a 40-bin FIR and the sigmoid output
+    c.adaptrans = true, c.adaptrans_taps = 40, c.output = Nonlinearity::kSigmoid;
+  });
   for (Nonlinearity out : {Nonlinearity::kDoubleExponential, Nonlinearity::kSigmoid})
     variant(Architecture::kStateNet, [&](ModelConfig& c) { c.output = out; });
   variant(Architecture::kLn, [](ModelConfig& c) { c.output = Nonlinearity::kSigmoid; });
@@ -39,7 +42,7 @@ inline std::string model_name(const ModelConfig& c) {
   if (c.is_statenet() && c.core == RecurrentCore::kS4 && c.s4_kernel_bins != ModelConfig().s4_kernel_bins)
     n += "-L" + std::to_string(c.s4_kernel_bins);
   if (c.architecture == Architecture::kDnet) n += "-" + to_string(c.dnet_decay);
-  if (c.architecture == Architecture::kCnn2d) n += "-" + std::to_string(c.cnn_channels) + "ch";
+  if (c.architecture == Architecture::kCnn2d) n += "-" + std::to_string(c.cnn_channels) + "ch" + (c.adaptrans ? "-adaptrans" : "");
   return n + "+" + to_string(c.output);
 }
 
