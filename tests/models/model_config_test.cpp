@@ -51,7 +51,7 @@ TEST(ModelConfig, anUnknownNameIsOneLineNamingTheFieldAndTheKnownNames) {
     return "accepted";
   };
   EXPECT_EQ(error_of(R"({"architecture": "statenet", "core": "transformerish"})"),
-            "model config 'core': unknown 'transformerish' (rnn, lstm, gru, s4, mamba)");
+            "model config 'core': unknown 'transformerish' (rnn, lstm, gru, s4, s4d, mamba)");
   EXPECT_EQ(error_of(R"({"architecture": "rnn"})"),
             "model config 'architecture': unknown 'rnn' (statenet, l, ln, nrf, dnet, cnn2d, transformer)");
   EXPECT_EQ(error_of(R"({"architecture": "l", "output": "relu"})"),
