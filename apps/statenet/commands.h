@@ -9,6 +9,7 @@ void add_presets_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_results_command(CLI::App& app);
+void add_benchmark_command(CLI::App& app);  // `benchmark`: a grid of `train` runs and its table
 void add_stream_command(CLI::App& app);      // `stream` and `devices`
 void add_loop_test_command(CLI::App& app);   // `loop-test` (and its hidden subscriber)
 void add_train_command(CLI::App& app);      // `train` and `eval` (LibTorch builds only)

@@ -24,6 +24,7 @@ void add_data_simulate_command(CLI::App& data) {
   auto cochleagram = std::make_shared<std::string>("ns1");
   auto waveforms = std::make_shared<bool>(false);
   auto kinds = std::make_shared<std::vector<std::string>>();
+  auto fitting = std::make_shared<std::string>("population");
   cmd->add_option("--preset", *preset, "Population preset: tiny (tests), default (NS1-like), long-memory")
       ->capture_default_str()
       ->check(CLI::IsMember(simulation_preset_names()));
@@ -36,6 +37,11 @@ void add_data_simulate_command(CLI::App& data) {
   cmd->add_option("--cochleagram", *cochleagram, "Front-end preset")->capture_default_str();
   cmd->add_flag("--waveforms", *waveforms, "Store the synthesised waveforms");
   cmd->add_option("--kinds", *kinds, "Neuron kinds to simulate (strf adapting onoff recurrent; default all)")->delimiter(',');
+  cmd->add_option("--fitting", *fitting,
+                  "How the file says its units are fitted: population (one model, default) or unit-by-unit (one model per "
+                  "unit, as Wehr and Asari)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"population", "unit-by-unit"}));
   cmd->callback([=] {
     SimulationOptions o = simulation_preset(*preset);
     o.seed = *seed;
@@ -47,7 +53,8 @@ void add_data_simulate_command(CLI::App& data) {
     o.store_waveforms = *waveforms;
     if (!kinds->empty()) o.kinds = *kinds;
     Progress progress("simulating");
-    const Dataset d = simulate_dataset(o, [&](int done, int total, const std::string& what) { progress.update(done, total, what); });
+    Dataset d = simulate_dataset(o, [&](int done, int total, const std::string& what) { progress.update(done, total, what); });
+    d.attributes["fitting"] = *fitting;
     write_dataset(*out, d);
     progress.finish();
     std::printf("simulated: %zu stimuli × %.1f s, %d units, %d trials, F = %d, dt = %g ms → %s (%.1f s)\n",

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   statenet::add_demo_command(app);
   statenet::add_data_command(app);
   statenet::add_results_command(app);
+  statenet::add_benchmark_command(app);
   statenet::add_stream_command(app);
   statenet::add_loop_test_command(app);
 #ifdef STATENET_WITH_TRAINING

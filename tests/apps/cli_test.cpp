@@ -426,6 +426,43 @@ TEST(TrainCli, aa1ImportedFromItsOriginalFilesTrainsAsAPopulationWithThePapersMo
       << "cell 2 is fitted on the 4 songs it heard";
 }
 
+// `statenet benchmark`: a small grid (2 models × 2 seeds, 2 at a time) trains each point in
+// its own directory and writes the table; a second run trains nothing; a point whose result is
+// lost but whose checkpoint survives is continued with --resume, not restarted.
+TEST(BenchmarkCli, aGridTrainsEachPointOnceResumesTheRestAndWritesTheTable) {
+  const std::string dir = test::temp_dir();
+  ASSERT_EQ(run("data simulate --preset tiny --seconds 1 --fitting unit-by-unit -o " + dir + "/units.h5").exit_code, 0);
+  std::ofstream(dir + "/grid.json") << R"({"datasets": {"units": "units.h5"},
+    "models": {"ln": "--model ln --window-bins 10", "statenet-rnn": "--model statenet --core rnn"},
+    "seeds": 2, "train_args": "--threads 1 --max-epochs 3"})";
+  Result r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("benchmark: 4 grid points (1 datasets × 2 models × 2 seeds), 0 done, 4 to run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| model | parameters | seeds | CC_raw | CC_norm | rank |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| ln | 347 | 2 | "), std::string::npos) << "one unit's LN: 34·10 + 1, BN 2, DE 4\n" << r.output;
+  EXPECT_NE(r.output.find("**1st**"), std::string::npos) << r.output;
+  EXPECT_EQ(test::read_file(dir + "/runs/table.md").rfind("### units\n", 0), 0u);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/runs/table.png"));
+  const nlohmann::json units = results_json(dir + "/runs/units/ln/seed1");
+  EXPECT_EQ(units.at("training").at("fitting"), "unit-by-unit") << "the simulated file says unit by unit";
+  EXPECT_EQ(units.at("runs").size(), 4u) << "one run per unit";
+  r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 done, 0 to run"), std::string::npos) << r.output;
+  std::filesystem::remove(dir + "/runs/units/statenet-rnn/seed0/results.json");
+  r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 done, 1 to run"), std::string::npos) << r.output;
+  EXPECT_NE(test::read_file(dir + "/runs/units/statenet-rnn/seed0/train.log").find("resumed at epoch 3"), std::string::npos)
+      << test::read_file(dir + "/runs/units/statenet-rnn/seed0/train.log");
+  // A grid point that fails keeps its log and fails the command, after the others ran.
+  std::ofstream(dir + "/bad.json") << R"({"datasets": {"units": "units.h5"}, "models": {"l": "--model l --lc-channels 3"}, "seeds": 1})";
+  r = run("benchmark " + dir + "/bad.json -o " + dir + "/bad");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("statenet: error: 1 grid point(s) failed (their train.log is kept): units l seed 0"), std::string::npos) << r.output;
+  EXPECT_NE(test::read_file(dir + "/bad/units/l/seed0/train.log").find("--lc-channels applies to --model statenet, not l"), std::string::npos);
+}
+
 // NAT4: the importer's protocol is used as it stands — test on the repeated validation sound,
 // train / validation 80 / 20 of the estimation sounds, batch 16 — and the paper's
 // StateNet-LSTM sizes (K 5, S 2, C 10 → H 70).

@@ -1,0 +1,70 @@
+#pragma once
+// The benchmark grid of `statenet benchmark` (docs/benchmark-grid.md): datasets × models × seeds,
+// each point one `statenet train` run in its own directory, and the paper's Table 1 from
+// whatever has finished. Torch-free; the executors (local processes, and later a scheduler)
+// only need the points and their command lines.
+//
+// The grid file (JSON, paths relative to the file):
+//   {
+//     "datasets": {"ns1": "ns1.h5", "sim-units": "sim_units.h5"},
+//     "models":   {"statenet-gru": "--model statenet --core gru", "cnn2d": "--model cnn2d"},
+//     "seeds": 10,              // optional, default 10
+//     "first_seed": 0,          // optional
+//     "train_args": "--threads 1"   // optional, added to every run
+//   }
+// Run directories: OUT/<dataset>/<model>/seed<S>/ (results.json, checkpoints, models, train.log).
+
+#include <string>
+#include <vector>
+
+#include "results/results_table.h"
+
+namespace statenet {
+
+struct BenchmarkGrid {
+  std::vector<std::pair<std::string, std::string>> datasets;  ///< name, dataset file (absolute)
+  std::vector<std::pair<std::string, std::string>> models;    ///< name, `statenet train` arguments
+  int seeds = 10, first_seed = 0;
+  std::string train_args;
+};
+
+// Reads and checks a grid file; throws std::runtime_error "<path>: <field>: <problem>".
+BenchmarkGrid read_benchmark_grid(const std::string& path);
+// An example grid (the file's format, documented by example).
+std::string example_benchmark_grid();
+
+struct GridPoint {
+  std::string dataset, model;
+  int seed = 0;
+  std::string dir;  ///< OUT/<dataset>/<model>/seed<S>
+};
+// Every point, dataset by dataset, model by model, seed by seed.
+std::vector<GridPoint> grid_points(const BenchmarkGrid& grid, const std::string& out_dir);
+
+enum class PointState { kPending, kStarted, kDone };
+// kDone: its results.json holds its seed; kStarted: a checkpoint or log but no result (a
+// failed or killed run: continued with --resume); kPending: nothing yet.
+PointState point_state(const GridPoint& point);
+
+// The `statenet train` arguments of one point (after the program name).
+std::vector<std::string> train_arguments(const BenchmarkGrid& grid, const GridPoint& point, bool resume);
+
+// Splits a command-line string on spaces, with "…" or '…' quoting; throws std::invalid_argument.
+std::vector<std::string> split_arguments(const std::string& text);
+
+struct BenchmarkTable {
+  std::string markdown;                 ///< per dataset: a heading and its table
+  std::vector<std::string> missing;     ///< "ns1 cnn2d: 7 of 10 seeds", …
+  /// Per dataset, its rows in the grid's model order (name = the grid's model name).
+  std::vector<std::pair<std::string, std::vector<ModelSummary>>> rows;
+};
+// The paper's Table 1 layout from the finished points: per dataset every model's CC_raw and
+// CC_norm (mean ± s.e.m. over its finished seeds) and parameter count, the top three by mean
+// CC_norm marked 1st, 2nd, 3rd; models without a finished seed are listed as missing.
+BenchmarkTable benchmark_table(const BenchmarkGrid& grid, const std::string& out_dir);
+
+// The table as a picture: per dataset a panel of horizontal bars (mean CC_norm, s.e.m.
+// whiskers), the top three in colour. Written atomically.
+void write_benchmark_figure(const std::string& path, const BenchmarkTable& table);
+
+}  // namespace statenet
