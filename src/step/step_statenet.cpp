@@ -115,6 +115,28 @@ class LstmCore final : public CoreStep {
   std::vector<float> uh_, g_, c_, tanh_c_;
 };
 
+// The output stage of the S4 block (S4 and S4D): y → GELU (erf form) per channel, then
+// Linear(H → 2H) and GLU.
+class SsmOutput {
+ public:
+  SsmOutput(TensorTable& t, int H)
+      : H_(H), out_(2 * H, H, t.take("core.out.weight", {2 * H, H}).data(), t.take("core.out.bias", {2 * H}).data()), y_(H),
+        glu_(out_.padded_rows()) {}
+  void set(int h, double y) noexcept { y_[h] = static_cast<float>(0.5 * y * (1.0 + std::erf(y * M_SQRT1_2))); }
+  /// After set() for every channel: the block's H outputs, valid until the next call. [RT]
+  const float* apply() noexcept {
+    out_.apply(y_.data(), glu_.data());
+    sigmoid_inplace(glu_.data() + H_, H_);
+    for (int h = 0; h < H_; ++h) y_[h] = glu_[h] * glu_[H_ + h];
+    return y_.data();
+  }
+
+ private:
+  int H_;
+  PanelMatrix out_;
+  std::vector<float> y_, glu_;
+};
+
 // S4D in its recurrent form, per channel and mode: s ← λ·s + u with λ = e^{dt·A}, and
 // y = Re Σ_n q_n·s_n + D·u with q = 2·C·(e^{dt·A} − 1)/A — the same map as the LibTorch
 // module's FFT convolution with K[l] = 2·Re Σ C·(e^{dtA} − 1)/A·e^{dtA·l}. The state is
@@ -122,7 +144,7 @@ class LstmCore final : public CoreStep {
 // accumulate over thousands of steps. Then GELU (erf form), Linear(H → 2H), GLU.
 class S4dCore final : public CoreStep {
  public:
-  S4dCore(TensorTable& t, int H) : H_(H) {
+  S4dCore(TensorTable& t, int H) : H_(H), output_(t, H) {
     const auto& log_dt = t.take("core.log_dt", {H, 1});
     const Shape hn{H, kModes};
     const auto& log_neg_a_re = t.take("core.log_neg_a_re", hn);
@@ -130,7 +152,6 @@ class S4dCore final : public CoreStep {
     const auto& c_re = t.take("core.c_re", hn);
     const auto& c_im = t.take("core.c_im", hn);
     d_ = t.take("core.d", {H});
-    out_ = PanelMatrix(2 * H, H, t.take("core.out.weight", {2 * H, H}).data(), t.take("core.out.bias", {2 * H}).data());
     lambda_.resize(static_cast<std::size_t>(H) * kModes);
     q_.resize(lambda_.size());
     state_.resize(lambda_.size());
@@ -144,8 +165,6 @@ class S4dCore final : public CoreStep {
         q_[i] = 2.0 * std::complex<double>(c_re[i], c_im[i]) * (lambda - 1.0) / a;
       }
     }
-    y_.resize(H);
-    glu_.resize(out_.padded_rows());
   }
   void reset() noexcept override { std::fill(state_.begin(), state_.end(), std::complex<double>(0.0, 0.0)); }
   const float* step(const float* u) noexcept override {
@@ -158,22 +177,17 @@ class S4dCore final : public CoreStep {
                                  lambda_[base + n].real() * s.imag() + lambda_[base + n].imag() * s.real());
         y += q_[base + n].real() * s.real() - q_[base + n].imag() * s.imag();
       }
-      y += static_cast<double>(d_[h]) * u[h];
-      y_[h] = static_cast<float>(0.5 * y * (1.0 + std::erf(y * M_SQRT1_2)));  // GELU
+      output_.set(h, y + static_cast<double>(d_[h]) * u[h]);
     }
-    out_.apply(y_.data(), glu_.data());
-    sigmoid_inplace(glu_.data() + H_, H_);
-    for (int h = 0; h < H_; ++h) y_[h] = glu_[h] * glu_[H_ + h];
-    return y_.data();
+    return output_.apply();
   }
 
  private:
   static constexpr int kModes = 32;
   int H_;
   std::vector<float> d_;
-  PanelMatrix out_;
+  SsmOutput output_;
   std::vector<std::complex<double>> lambda_, q_, state_;
-  std::vector<float> y_, glu_;
 };
 
 // Mamba's selective SSM block (mamba.py MambaBlock without residual and norm): d_inner
@@ -295,7 +309,7 @@ std::vector<Complex> matmul_complex(int n, const std::vector<Complex>& a, const 
 // double like S4D's state. Then GELU (erf form), Linear(H → 2H), GLU.
 class S4DplrCore final : public CoreStep {
  public:
-  S4DplrCore(TensorTable& t, int H, int kernel_bins) : H_(H) {
+  S4DplrCore(TensorTable& t, int H, int kernel_bins) : H_(H), output_(t, H) {
     const auto& log_dt = t.take("core.log_dt", {H});
     const Shape hn{H, kModes};
     const auto& log_neg_w_re = t.take("core.log_neg_w_re", hn);
@@ -307,7 +321,6 @@ class S4DplrCore final : public CoreStep {
     const auto& c_re = t.take("core.c_re", hn);
     const auto& c_im = t.take("core.c_im", hn);
     d_ = t.take("core.d", {H});
-    out_ = PanelMatrix(2 * H, H, t.take("core.out.weight", {2 * H, H}).data(), t.take("core.out.bias", {2 * H}).data());
     const int n = kModes;
     const std::size_t nn = static_cast<std::size_t>(n) * n;
     a_bar_.resize(static_cast<std::size_t>(H) * nn);
@@ -357,8 +370,6 @@ class S4DplrCore final : public CoreStep {
       std::copy(c.begin(), c.end(), c_.begin() + static_cast<std::ptrdiff_t>(base));
       std::copy(a_bar.begin(), a_bar.end(), a_bar_.begin() + static_cast<std::ptrdiff_t>(h * nn));
     }
-    y_.resize(H);
-    glu_.resize(out_.padded_rows());
   }
   void reset() noexcept override { std::fill(state_.begin(), state_.end(), Complex(0.0, 0.0)); }
   const float* step(const float* u) noexcept override {
@@ -381,22 +392,17 @@ class S4DplrCore final : public CoreStep {
         x[i] = next_[i];
         y += c_[base + i].real() * x[i].real() - c_[base + i].imag() * x[i].imag();
       }
-      y = 2.0 * y + static_cast<double>(d_[h]) * u[h];
-      y_[h] = static_cast<float>(0.5 * y * (1.0 + std::erf(y * M_SQRT1_2)));  // GELU
+      output_.set(h, 2.0 * y + static_cast<double>(d_[h]) * u[h]);
     }
-    out_.apply(y_.data(), glu_.data());
-    sigmoid_inplace(glu_.data() + H_, H_);
-    for (int h = 0; h < H_; ++h) y_[h] = glu_[h] * glu_[H_ + h];
-    return y_.data();
+    return output_.apply();
   }
 
  private:
   static constexpr int kModes = 32;
   int H_;
   std::vector<float> d_;
-  PanelMatrix out_;
+  SsmOutput output_;
   std::vector<Complex> a_bar_, b_bar_, c_, state_, next_;
-  std::vector<float> y_, glu_;
 };
 
 // A dense layer, row-major [rows, cols] and [rows].
