@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                                                        {"path", test::mat_text("a/b.data.mat")}}}),
                          test::mat_structs("data", {{{"set", test::mat_structs(nullptr, {{{"repeats", test::mat_structs(nullptr, {{{"t", test::mat_numbers({1.5, 20, 300})}}})}}})}}}),
                          test::mat_structs("response", {{{"trace", test::mat_numbers({1, 2, 3, 4})}, {"scale", test::mat_numbers({0.1})}, {"sf", test::mat_numbers({4000})}}})});
-  fuzz::offer_seed("structs.mat", fuzz::read_bytes(seed));
+  fuzz::offer_seed("structs.matv5", fuzz::read_bytes(seed));  // not .mat: a made-up file, not a recording
   return 0;
 }
 
