@@ -100,10 +100,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--generic-output-init", *generic_output_init,
                 "Start the output nonlinearity from its generic random init instead of the training responses' scale");
   auto adaptrans = std::make_shared<bool>(false);
-  size_flag(cmd->add_flag("--adaptrans", *adaptrans,
-                          "2D-CNN: the AdapTrans ON/OFF prefilter before it (2 input channels, 3 parameters per band; output "
-                          "sigmoid unless --output says otherwise)"),
-            {Architecture::kCnn2d});
+  cmd->add_flag("--adaptrans", *adaptrans,
+                "The AdapTrans ON/OFF prefilter before the model's first layer, any model (2 input channels, 3 parameters "
+                "per band; output sigmoid unless --output says otherwise)");
   auto raw_input = std::make_shared<bool>(false);
   size_flag(cmd->add_flag("--raw-input", *raw_input,
                           "Transformer: feed the cochleagram as it is instead of standardised per band with the training set's mean and s.d."),

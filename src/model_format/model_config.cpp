@@ -67,8 +67,7 @@ std::vector<Architecture> all_architectures() {
 }
 
 std::string ModelConfig::model_name() const {
-  if (is_statenet()) return "statenet-" + to_string(core);
-  return to_string(architecture) + (adaptrans ? "-adaptrans" : "");
+  return (is_statenet() ? "statenet-" + to_string(core) : to_string(architecture)) + (adaptrans ? "-adaptrans" : "");
 }
 
 void ModelConfig::validate() const {
@@ -105,7 +104,6 @@ void ModelConfig::validate() const {
       bad("cnn_kernel_f", "three valid convolutions of " + std::to_string(cnn_kernel_f) + " bands need more than " +
                               std::to_string(num_bands) + " bands");
   }
-  if (adaptrans && architecture != Architecture::kCnn2d) bad("adaptrans", "the AdapTrans prefilter is built for cnn2d only");
   if (adaptrans && adaptrans_taps < 2) bad("adaptrans_taps", "must be at least 2, got " + std::to_string(adaptrans_taps));
   if (architecture == Architecture::kTransformer) {
     if (embed < 1 || heads < 1 || embed % heads != 0) bad("embed", "must be a positive multiple of heads");

@@ -50,8 +50,8 @@ struct ModelConfig {
   DnetDecay dnet_decay = DnetDecay::kRecurrent;
   int cnn_channels = 10, cnn_hidden = 90, cnn_kernel_f = 6, cnn_kernel_t = 15;
   int embed = 48, heads = 4, ff = 160;   ///< Transformer (window_bins = 48 by default for it)
-  /// AdapTrans ON/OFF prefilter before the 2D-CNN (2 input channels; docs/models.md), with
-  /// its FIR length in bins (adaptrans_taps_for).
+  /// AdapTrans ON/OFF prefilter before the first layer of any architecture (2 input channels,
+  /// ON bands then OFF bands; docs/models.md), with its FIR length in bins (adaptrans_taps_for).
   bool adaptrans = false;
   int adaptrans_taps = 0;
 
@@ -62,11 +62,13 @@ struct ModelConfig {
   std::string dataset;
 
   bool is_statenet() const { return architecture == Architecture::kStateNet; }
+  /// C_in: the channels the first layer sees per band (2 with AdapTrans's ON and OFF).
+  int input_channels() const { return adaptrans ? 2 : 1; }
   /// The hidden size H = C·L of StateNet's LC layer.
   int lc_positions() const { return (num_bands - lc_kernel) / lc_stride + 1; }
   int statenet_hidden() const { return lc_channels * lc_positions(); }
-  /// How messages and results name the model: "statenet-gru", "cnn2d-adaptrans", else the
-  /// architecture ("ln").
+  /// How messages and results name the model: "statenet-gru", "cnn2d-adaptrans",
+  /// "statenet-gru-adaptrans", else the architecture ("ln").
   std::string model_name() const;
 
   std::string to_json() const;

@@ -262,193 +262,7 @@ class MambaCoreImpl : public torch::nn::Module {
 };
 TORCH_MODULE(MambaCore);
 
-// ------------------------------------------------------------------------- StateNet
-
-class StateNet final : public ResponseModel {
- public:
-  explicit StateNet(const ModelConfig& c) : ResponseModel(c) {
-    const int K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
-    if (c.first_layer == FirstLayer::kLocallyConnected) {
-      // Independent weights per frequency position, U[0, 1) init (the paper's Methods).
-      lc_weight_ = register_parameter("lc_weight", torch::rand({C, K, L}));
-      lc_bias_ = register_parameter("lc_bias", torch::rand({C, L}));
-    } else if (c.first_layer == FirstLayer::kFullyConnected) {
-      fc_ = register_module("fc", torch::nn::Linear(c.num_bands, H));
-    } else {
-      conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(1, C, K).stride(S)));
-    }
-    bn_ = register_module("bn", torch::nn::BatchNorm1d(C));
-    if (c.core == RecurrentCore::kGru) gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
-    if (c.core == RecurrentCore::kLstm) lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
-    if (c.core == RecurrentCore::kRnn) rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
-    if (c.core == RecurrentCore::kS4d) s4_ = register_module("core", S4DCore(H));
-    if (c.core == RecurrentCore::kS4) s4_dplr_ = register_module("core", S4DplrCore(H, c.s4_kernel_bins));
-    if (c.core == RecurrentCore::kMamba) mamba_ = register_module("core", MambaCore(H));
-    readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
-  }
-
-  torch::Tensor forward(const torch::Tensor& x) override {
-    const torch::Tensor u = features(x);
-    torch::Tensor h;
-    if (gru_ || lstm_ || rnn_) h = run_core(u, {}, {});
-    if (s4_) h = s4_(u);
-    if (s4_dplr_) h = s4_dplr_(u);
-    if (mamba_) h = mamba_(u);
-    return output_(readout_(h).transpose(1, 2));  // [B, N, T]
-  }
-
-  torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t K, bool warmup) override {
-    if (!gru_ && !lstm_ && !rnn_) ResponseModel::forward_tbptt(x, K, warmup);
-    if (K < 1) throw std::invalid_argument("TBPTT needs K ≥ 1");
-    const torch::Tensor u = features(x);  // [B, T, H], with its graph
-    const std::int64_t B = u.size(0), T = u.size(1), H = u.size(2);
-    K = std::min(K, T);
-    // Bins t < K: one run from the clip start (their histories are shorter than K).
-    std::vector<torch::Tensor> parts{run_core(u.narrow(1, 0, K), {}, {})};
-    if (K < T) {
-      // Bins t ≥ K: window [t − K + 1, t] of every such bin, batched: [B·(T − K), K, H].
-      const std::int64_t W = T - K;
-      const torch::Tensor windows = u.unfold(1, K, 1).narrow(1, 1, W).permute({0, 1, 3, 2}).reshape({B * W, K, H});
-      torch::Tensor h0 = torch::zeros({1, B * W, H}, u.options()), c0 = h0;
-      if (warmup) {
-        // The state at bin s − 1 for the window starting at s = t − K + 1 (1 … T − K).
-        torch::NoGradGuard no_grad;
-        const auto [hs, cs] = states(u.detach());  // [B, T, H] each
-        h0 = hs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
-        if (cs.defined()) c0 = cs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
-      }
-      parts.push_back(run_core(windows, h0, c0).select(1, K - 1).reshape({B, W, H}));
-    }
-    return output_(readout_(torch::cat(parts, 1)).transpose(1, 2));
-  }
-
- private:
-  // LC (or FC / CONV) → BN → sigmoid → flatten channel-major: [B, F, T] → [B, T, C·L].
-  torch::Tensor features(const torch::Tensor& x) {
-    const auto B = x.size(0), T = x.size(2);
-    const int C = config_.lc_channels, L = config_.lc_positions();
-    const torch::Tensor xt = x.transpose(1, 2);  // [B, T, F]
-    torch::Tensor y;
-    if (config_.first_layer == FirstLayer::kLocallyConnected) {
-      // y[b,t,o,l] = β[o,l] + Σ_k W[o,k,l]·x[b, t, l·S + k]
-      const torch::Tensor patches = xt.unfold(2, config_.lc_kernel, config_.lc_stride);  // [B, T, L, K]
-      y = torch::einsum("btlk,okl->btol", {patches, lc_weight_}) + lc_bias_;
-    } else if (config_.first_layer == FirstLayer::kFullyConnected) {
-      y = fc_(xt).view({B, T, C, L});
-    } else {
-      y = conv_(xt.reshape({B * T, 1, config_.num_bands})).view({B, T, C, L});
-    }
-    return torch::sigmoid(bn_(y.reshape({B * T, C, L}))).reshape({B, T, C * L});
-  }
-
-  // The recurrent core over u [B', T', H] from (h0, c0) (undefined = zero state).
-  torch::Tensor run_core(const torch::Tensor& u, const torch::Tensor& h0, const torch::Tensor& c0) {
-    if (gru_ && u.is_cpu() && u.scalar_type() == torch::kFloat32) {
-      // Our recurrence (gru_recurrence.h) on LibTorch's GRU parameters: same map, same file.
-      // LibTorch's module stays for CUDA (cuDNN) and double precision.
-      const auto p = gru_->named_parameters();
-      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
-      const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
-      return gru_recurrence(gi, start, p["weight_hh_l0"], p["bias_hh_l0"]);
-    }
-    if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
-    if (rnn_) return std::get<0>(h0.defined() ? rnn_->forward(u, h0) : rnn_->forward(u));
-    if (u.is_cpu() && u.scalar_type() == torch::kFloat32) {  // ours (lstm_recurrence.h), as the GRU's
-      const auto p = lstm_->named_parameters();
-      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
-      const torch::Tensor zero = torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
-      return lstm_recurrence(gi, h0.defined() ? h0[0] : zero, c0.defined() ? c0[0] : zero, p["weight_hh_l0"],
-                             p["bias_hh_l0"]);
-    }
-    if (h0.defined()) return std::get<0>(lstm_->forward(u, std::make_tuple(h0, c0)));
-    return std::get<0>(lstm_->forward(u));
-  }
-
-  // Every state of a zero-start run: h_t (and the LSTM's c_t) for t = 0 … T − 1.
-  std::pair<torch::Tensor, torch::Tensor> states(const torch::Tensor& u) {
-    if (!lstm_) return {run_core(u, {}, {}), {}};
-    const auto B = u.size(0), H = u.size(2);
-    std::tuple<torch::Tensor, torch::Tensor> hc{torch::zeros({1, B, H}, u.options()), torch::zeros({1, B, H}, u.options())};
-    std::vector<torch::Tensor> hs, cs;
-    for (std::int64_t t = 0; t < u.size(1); ++t) {
-      hc = std::get<1>(lstm_->forward(u.narrow(1, t, 1), hc));
-      hs.push_back(std::get<0>(hc)[0]);
-      cs.push_back(std::get<1>(hc)[0]);
-    }
-    return {torch::stack(hs, 1), torch::stack(cs, 1)};
-  }
-
-  torch::Tensor lc_weight_, lc_bias_;
-  torch::nn::Linear fc_{nullptr};
-  torch::nn::Conv1d conv_{nullptr};
-  torch::nn::BatchNorm1d bn_{nullptr};
-  torch::nn::GRU gru_{nullptr};
-  torch::nn::LSTM lstm_{nullptr};
-  torch::nn::RNN rnn_{nullptr};
-  S4DCore s4_{nullptr};
-  S4DplrCore s4_dplr_{nullptr};
-  MambaCore mamba_{nullptr};
-  torch::nn::Linear readout_{nullptr};
-};
-
-// --------------------------------------------------------------------- L, LN, NRF, DNet
-
-// L / LN: Conv2d(1 → N, F × T_w) + BN; NRF / DNet: Conv2d(1 → H, F × T_w) → BN → sigmoid →
-// [DNet: leaky integration] → Conv 1×1 (H → N) → [DNet: leaky integration].
-class Strf final : public ResponseModel {
- public:
-  explicit Strf(const ModelConfig& c) : ResponseModel(c) {
-    hidden_layer_ = c.architecture == Architecture::kNrf || c.architecture == Architecture::kDnet;
-    const int out = hidden_layer_ ? c.hidden : c.num_units;
-    strf_ = register_module("strf", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, out, {c.num_bands, c.window_bins})));
-    bn_ = register_module("bn", torch::nn::BatchNorm1d(out));
-    if (hidden_layer_) readout_ = register_module("readout", torch::nn::Conv1d(c.hidden, c.num_units, 1));
-    if (c.architecture == Architecture::kDnet) {
-      // d_c ~ Exp(rate 1/√(τ₀ − 1)) with τ₀ = 2, one per hidden channel and per unit.
-      hidden_decay_ = register_parameter("hidden_decay", torch::empty({c.hidden}).exponential_(1.0));
-      output_decay_ = register_parameter("output_decay", torch::empty({c.num_units}).exponential_(1.0));
-    }
-  }
-
-  torch::Tensor forward(const torch::Tensor& x) override {
-    torch::Tensor y = causal_conv2d(x.unsqueeze(1), strf_->weight, strf_->bias).squeeze(2);  // [B, out, T]
-    y = bn_(y);
-    if (hidden_layer_) {
-      y = torch::sigmoid(y);
-      if (hidden_decay_.defined()) y = leaky(y, hidden_decay_);
-      y = readout_(y);
-      if (output_decay_.defined()) y = leaky(y, output_decay_);
-    }
-    return output_(y);
-  }
-
- private:
-  // τ = 1 + d², α = 1 − 1/τ; recurrent: y[t] = α·y[t−1] + x[t]/τ from a zero state, or the
-  // code's 14-tap FIR truncation with replicate padding (docs/models.md, "DNet's decay").
-  torch::Tensor leaky(const torch::Tensor& x, const torch::Tensor& d) {
-    const torch::Tensor tau = (1 + d * d).view({1, -1, 1});
-    const torch::Tensor alpha = 1 - 1 / tau;
-    if (config_.dnet_decay == DnetDecay::kFir14) {
-      const torch::Tensor j = torch::arange(13, -1, -1, x.options()).view({1, 1, -1});  // oldest tap first
-      const torch::Tensor kernel = (alpha.pow(j) / tau).squeeze(0).unsqueeze(1);         // [C, 1, 14]
-      const torch::Tensor padded = F::pad(x, F::PadFuncOptions({13, 0}).mode(torch::kReplicate));
-      return F::conv1d(padded, kernel, F::Conv1dFuncOptions().groups(x.size(1)));
-    }
-    // The recurrence is a selective scan with one state per channel: decay α, drive x/τ, c = 1.
-    const auto B = x.size(0), C = x.size(1), T = x.size(2);
-    const torch::Tensor decay = alpha.view({1, 1, C, 1}).expand({B, T, C, 1});
-    const torch::Tensor drive = (x / tau).transpose(1, 2).unsqueeze(3);  // [B, T, C, 1]
-    return selective_scan(decay, drive, torch::ones({B, T, 1}, x.options())).transpose(1, 2);
-  }
-
-  bool hidden_layer_ = false;
-  torch::nn::Conv2d strf_{nullptr};
-  torch::nn::BatchNorm1d bn_{nullptr};
-  torch::nn::Conv1d readout_{nullptr};
-  torch::Tensor hidden_decay_, output_decay_;
-};
-
-// --------------------------------------------------------------------------- 2D-CNN
+// ------------------------------------------------------------------------- AdapTrans
 
 // AdapTrans (Rançon et al. 2024): per band f an ON and an OFF channel from learnt leaky
 // averages of the band's past, 3 parameters per band (d_on, d_off, p):
@@ -456,6 +270,7 @@ class Strf final : public ResponseModel {
 //   ON[t]  = x[t] − w·C_on·Σ_{j=1}^{K−1} a_on^(j−1)·x[t − j],
 //   OFF[t] = −w·x[t] + C_off·Σ_{j=1}^{K−1} a_off^(j−1)·x[t − j],
 // with replicate padding (x[t < 0] = x[0]) and K = adaptrans_taps. [B, F, T] → [B, 2, F, T].
+// Any architecture may take it in front of its first layer, which then sees C_in = 2 channels.
 class AdapTransImpl : public torch::nn::Module {
  public:
   AdapTransImpl(int F, int taps) : taps_(taps) {
@@ -500,11 +315,221 @@ class AdapTransImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AdapTrans);
 
+// The first layer's input [B, C_in, F, T]: AdapTrans's ON and OFF channels when the model has
+// one, else the cochleagram as one channel.
+torch::Tensor input_channels(AdapTrans adaptrans, const torch::Tensor& x) { return adaptrans ? adaptrans(x) : x.unsqueeze(1); }
+AdapTrans register_adaptrans(torch::nn::Module& model, const ModelConfig& c) {
+  return c.adaptrans ? model.register_module("adaptrans", AdapTrans(c.num_bands, c.adaptrans_taps)) : AdapTrans(nullptr);
+}
+
+// ------------------------------------------------------------------------- StateNet
+
+class StateNet final : public ResponseModel {
+ public:
+  explicit StateNet(const ModelConfig& c) : ResponseModel(c) {
+    const int K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L, Cin = c.input_channels();
+    adaptrans_ = register_adaptrans(*this, c);
+    if (c.first_layer == FirstLayer::kLocallyConnected) {
+      // Independent weights per frequency position, U[0, 1) init (the paper's Methods);
+      // W[o, c·K + k, l] (the reference code's layout).
+      lc_weight_ = register_parameter("lc_weight", torch::rand({C, Cin * K, L}));
+      lc_bias_ = register_parameter("lc_bias", torch::rand({C, L}));
+    } else if (c.first_layer == FirstLayer::kFullyConnected) {
+      fc_ = register_module("fc", torch::nn::Linear(Cin * c.num_bands, H));  // input c·F + f
+    } else {
+      conv_ = register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(Cin, C, K).stride(S)));
+    }
+    bn_ = register_module("bn", torch::nn::BatchNorm1d(C));
+    if (c.core == RecurrentCore::kGru) gru_ = register_module("core", torch::nn::GRU(torch::nn::GRUOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kLstm) lstm_ = register_module("core", torch::nn::LSTM(torch::nn::LSTMOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kRnn) rnn_ = register_module("core", torch::nn::RNN(torch::nn::RNNOptions(H, H).batch_first(true)));
+    if (c.core == RecurrentCore::kS4d) s4_ = register_module("core", S4DCore(H));
+    if (c.core == RecurrentCore::kS4) s4_dplr_ = register_module("core", S4DplrCore(H, c.s4_kernel_bins));
+    if (c.core == RecurrentCore::kMamba) mamba_ = register_module("core", MambaCore(H));
+    readout_ = register_module("readout", torch::nn::Linear(H, c.num_units));
+  }
+
+  void fit_to_bands(const std::vector<double>& freqs_hz, double dt_ms) override {
+    if (adaptrans_) adaptrans_->init(freqs_hz, dt_ms);
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    const torch::Tensor u = features(x);
+    torch::Tensor h;
+    if (gru_ || lstm_ || rnn_) h = run_core(u, {}, {});
+    if (s4_) h = s4_(u);
+    if (s4_dplr_) h = s4_dplr_(u);
+    if (mamba_) h = mamba_(u);
+    return output_(readout_(h).transpose(1, 2));  // [B, N, T]
+  }
+
+  torch::Tensor forward_tbptt(const torch::Tensor& x, std::int64_t K, bool warmup) override {
+    if (!gru_ && !lstm_ && !rnn_) return ResponseModel::forward_tbptt(x, K, warmup);
+    if (K < 1) throw std::invalid_argument("TBPTT needs K ≥ 1");
+    const torch::Tensor u = features(x);  // [B, T, H], with its graph
+    const std::int64_t B = u.size(0), T = u.size(1), H = u.size(2);
+    K = std::min(K, T);
+    // Bins t < K: one run from the clip start (their histories are shorter than K).
+    std::vector<torch::Tensor> parts{run_core(u.narrow(1, 0, K), {}, {})};
+    if (K < T) {
+      // Bins t ≥ K: window [t − K + 1, t] of every such bin, batched: [B·(T − K), K, H].
+      const std::int64_t W = T - K;
+      const torch::Tensor windows = u.unfold(1, K, 1).narrow(1, 1, W).permute({0, 1, 3, 2}).reshape({B * W, K, H});
+      torch::Tensor h0 = torch::zeros({1, B * W, H}, u.options()), c0 = h0;
+      if (warmup) {
+        // The state at bin s − 1 for the window starting at s = t − K + 1 (1 … T − K).
+        torch::NoGradGuard no_grad;
+        const auto [hs, cs] = states(u.detach());  // [B, T, H] each
+        h0 = hs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
+        if (cs.defined()) c0 = cs.narrow(1, 0, W).reshape({1, B * W, H}).contiguous();
+      }
+      parts.push_back(run_core(windows, h0, c0).select(1, K - 1).reshape({B, W, H}));
+    }
+    return output_(readout_(torch::cat(parts, 1)).transpose(1, 2));
+  }
+
+ private:
+  // [AdapTrans →] LC (or FC / CONV) → BN → sigmoid → flatten channel-major:
+  // [B, F, T] → [B, T, C·L].
+  torch::Tensor features(const torch::Tensor& x) {
+    const auto B = x.size(0), T = x.size(2);
+    const int C = config_.lc_channels, L = config_.lc_positions(), Cin = config_.input_channels(), K = config_.lc_kernel;
+    const torch::Tensor xt = input_channels(adaptrans_, x).permute({0, 3, 1, 2});  // [B, T, C_in, F]
+    torch::Tensor y;
+    if (config_.first_layer == FirstLayer::kLocallyConnected) {
+      // y[b,t,o,l] = β[o,l] + Σ_{c,k} W[o, c·K + k, l]·x[b, t, c, l·S + k]
+      const torch::Tensor patches =
+          xt.unfold(3, K, config_.lc_stride).permute({0, 1, 3, 2, 4}).reshape({B, T, L, Cin * K});  // [B, T, L, C_in·K]
+      y = torch::einsum("btlk,okl->btol", {patches, lc_weight_}) + lc_bias_;
+    } else if (config_.first_layer == FirstLayer::kFullyConnected) {
+      y = fc_(xt.reshape({B, T, Cin * config_.num_bands})).view({B, T, C, L});
+    } else {
+      y = conv_(xt.reshape({B * T, Cin, config_.num_bands})).view({B, T, C, L});
+    }
+    return torch::sigmoid(bn_(y.reshape({B * T, C, L}))).reshape({B, T, C * L});
+  }
+
+  // The recurrent core over u [B', T', H] from (h0, c0) (undefined = zero state).
+  torch::Tensor run_core(const torch::Tensor& u, const torch::Tensor& h0, const torch::Tensor& c0) {
+    if (gru_ && u.is_cpu() && u.scalar_type() == torch::kFloat32) {
+      // Our recurrence (gru_recurrence.h) on LibTorch's GRU parameters: same map, same file.
+      // LibTorch's module stays for CUDA (cuDNN) and double precision.
+      const auto p = gru_->named_parameters();
+      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
+      const torch::Tensor start = h0.defined() ? h0[0] : torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
+      return gru_recurrence(gi, start, p["weight_hh_l0"], p["bias_hh_l0"]);
+    }
+    if (gru_) return std::get<0>(h0.defined() ? gru_->forward(u, h0) : gru_->forward(u));
+    if (rnn_) return std::get<0>(h0.defined() ? rnn_->forward(u, h0) : rnn_->forward(u));
+    if (u.is_cpu() && u.scalar_type() == torch::kFloat32) {  // ours (lstm_recurrence.h), as the GRU's
+      const auto p = lstm_->named_parameters();
+      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
+      const torch::Tensor zero = torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
+      return lstm_recurrence(gi, h0.defined() ? h0[0] : zero, c0.defined() ? c0[0] : zero, p["weight_hh_l0"],
+                             p["bias_hh_l0"]);
+    }
+    if (h0.defined()) return std::get<0>(lstm_->forward(u, std::make_tuple(h0, c0)));
+    return std::get<0>(lstm_->forward(u));
+  }
+
+  // Every state of a zero-start run: h_t (and the LSTM's c_t) for t = 0 … T − 1.
+  std::pair<torch::Tensor, torch::Tensor> states(const torch::Tensor& u) {
+    if (!lstm_) return {run_core(u, {}, {}), {}};
+    const auto B = u.size(0), H = u.size(2);
+    std::tuple<torch::Tensor, torch::Tensor> hc{torch::zeros({1, B, H}, u.options()), torch::zeros({1, B, H}, u.options())};
+    std::vector<torch::Tensor> hs, cs;
+    for (std::int64_t t = 0; t < u.size(1); ++t) {
+      hc = std::get<1>(lstm_->forward(u.narrow(1, t, 1), hc));
+      hs.push_back(std::get<0>(hc)[0]);
+      cs.push_back(std::get<1>(hc)[0]);
+    }
+    return {torch::stack(hs, 1), torch::stack(cs, 1)};
+  }
+
+  AdapTrans adaptrans_{nullptr};
+  torch::Tensor lc_weight_, lc_bias_;
+  torch::nn::Linear fc_{nullptr};
+  torch::nn::Conv1d conv_{nullptr};
+  torch::nn::BatchNorm1d bn_{nullptr};
+  torch::nn::GRU gru_{nullptr};
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::RNN rnn_{nullptr};
+  S4DCore s4_{nullptr};
+  S4DplrCore s4_dplr_{nullptr};
+  MambaCore mamba_{nullptr};
+  torch::nn::Linear readout_{nullptr};
+};
+
+// --------------------------------------------------------------------- L, LN, NRF, DNet
+
+// [AdapTrans →] L / LN: Conv2d(C_in → N, F × T_w) + BN; NRF / DNet: Conv2d(C_in → H, F × T_w)
+// → BN → sigmoid → [DNet: leaky integration] → Conv 1×1 (H → N) → [DNet: leaky integration].
+class Strf final : public ResponseModel {
+ public:
+  explicit Strf(const ModelConfig& c) : ResponseModel(c) {
+    hidden_layer_ = c.architecture == Architecture::kNrf || c.architecture == Architecture::kDnet;
+    const int out = hidden_layer_ ? c.hidden : c.num_units;
+    adaptrans_ = register_adaptrans(*this, c);
+    strf_ = register_module("strf", torch::nn::Conv2d(torch::nn::Conv2dOptions(c.input_channels(), out, {c.num_bands, c.window_bins})));
+    bn_ = register_module("bn", torch::nn::BatchNorm1d(out));
+    if (hidden_layer_) readout_ = register_module("readout", torch::nn::Conv1d(c.hidden, c.num_units, 1));
+    if (c.architecture == Architecture::kDnet) {
+      // d_c ~ Exp(rate 1/√(τ₀ − 1)) with τ₀ = 2, one per hidden channel and per unit.
+      hidden_decay_ = register_parameter("hidden_decay", torch::empty({c.hidden}).exponential_(1.0));
+      output_decay_ = register_parameter("output_decay", torch::empty({c.num_units}).exponential_(1.0));
+    }
+  }
+
+  void fit_to_bands(const std::vector<double>& freqs_hz, double dt_ms) override {
+    if (adaptrans_) adaptrans_->init(freqs_hz, dt_ms);
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) override {
+    torch::Tensor y = causal_conv2d(input_channels(adaptrans_, x), strf_->weight, strf_->bias).squeeze(2);  // [B, out, T]
+    y = bn_(y);
+    if (hidden_layer_) {
+      y = torch::sigmoid(y);
+      if (hidden_decay_.defined()) y = leaky(y, hidden_decay_);
+      y = readout_(y);
+      if (output_decay_.defined()) y = leaky(y, output_decay_);
+    }
+    return output_(y);
+  }
+
+ private:
+  // τ = 1 + d², α = 1 − 1/τ; recurrent: y[t] = α·y[t−1] + x[t]/τ from a zero state, or the
+  // code's 14-tap FIR truncation with replicate padding (docs/models.md, "DNet's decay").
+  torch::Tensor leaky(const torch::Tensor& x, const torch::Tensor& d) {
+    const torch::Tensor tau = (1 + d * d).view({1, -1, 1});
+    const torch::Tensor alpha = 1 - 1 / tau;
+    if (config_.dnet_decay == DnetDecay::kFir14) {
+      const torch::Tensor j = torch::arange(13, -1, -1, x.options()).view({1, 1, -1});  // oldest tap first
+      const torch::Tensor kernel = (alpha.pow(j) / tau).squeeze(0).unsqueeze(1);         // [C, 1, 14]
+      const torch::Tensor padded = F::pad(x, F::PadFuncOptions({13, 0}).mode(torch::kReplicate));
+      return F::conv1d(padded, kernel, F::Conv1dFuncOptions().groups(x.size(1)));
+    }
+    // The recurrence is a selective scan with one state per channel: decay α, drive x/τ, c = 1.
+    const auto B = x.size(0), C = x.size(1), T = x.size(2);
+    const torch::Tensor decay = alpha.view({1, 1, C, 1}).expand({B, T, C, 1});
+    const torch::Tensor drive = (x / tau).transpose(1, 2).unsqueeze(3);  // [B, T, C, 1]
+    return selective_scan(decay, drive, torch::ones({B, T, 1}, x.options())).transpose(1, 2);
+  }
+
+  bool hidden_layer_ = false;
+  AdapTrans adaptrans_{nullptr};
+  torch::nn::Conv2d strf_{nullptr};
+  torch::nn::BatchNorm1d bn_{nullptr};
+  torch::nn::Conv1d readout_{nullptr};
+  torch::Tensor hidden_decay_, output_decay_;
+};
+
+// --------------------------------------------------------------------------- 2D-CNN
+
 class Cnn2d final : public ResponseModel {
  public:
   explicit Cnn2d(const ModelConfig& c) : ResponseModel(c) {
-    if (c.adaptrans) adaptrans_ = register_module("adaptrans", AdapTrans(c.num_bands, c.adaptrans_taps));
-    int in = c.adaptrans ? 2 : 1;
+    adaptrans_ = register_adaptrans(*this, c);
+    int in = c.input_channels();
     for (int i = 0; i < 3; ++i) {
       convs_.push_back(register_module("conv" + std::to_string(i),
                                        torch::nn::Conv2d(torch::nn::Conv2dOptions(in, c.cnn_channels, {c.cnn_kernel_f, c.cnn_kernel_t}))));
@@ -521,7 +546,7 @@ class Cnn2d final : public ResponseModel {
   }
 
   torch::Tensor forward(const torch::Tensor& x) override {
-    torch::Tensor y = adaptrans_ ? adaptrans_(x) : x.unsqueeze(1);  // [B, 1 or 2, F, T]
+    torch::Tensor y = input_channels(adaptrans_, x);  // [B, C_in, F, T]
     for (int i = 0; i < 3; ++i)        // valid in frequency, causal in time
       y = F::leaky_relu(bns_[i](causal_conv2d(y, convs_[i]->weight, convs_[i]->bias)),
                         F::LeakyReLUFuncOptions().negative_slope(0.1));
@@ -543,7 +568,8 @@ class Cnn2d final : public ResponseModel {
 class Transformer final : public ResponseModel {
  public:
   explicit Transformer(const ModelConfig& c) : ResponseModel(c) {
-    token_ = register_module("token", torch::nn::Linear(c.num_bands, c.embed));
+    adaptrans_ = register_adaptrans(*this, c);
+    token_ = register_module("token", torch::nn::Linear(c.input_channels() * c.num_bands, c.embed));  // input c·F + f
     position_ = register_parameter("position", torch::rand({c.window_bins, c.embed}));  // U[0, 1)
     encoder_ = register_module("encoder", torch::nn::TransformerEncoderLayer(
                                               torch::nn::TransformerEncoderLayerOptions(c.embed, c.heads)
@@ -565,10 +591,17 @@ class Transformer final : public ResponseModel {
     input_scale_.copy_(1.0 / band_std.clamp_min(1e-6));
   }
 
+  void fit_to_bands(const std::vector<double>& freqs_hz, double dt_ms) override {
+    if (adaptrans_) adaptrans_->init(freqs_hz, dt_ms);
+  }
+
   torch::Tensor forward(const torch::Tensor& x) override {
     const std::int64_t B = x.size(0), T = x.size(2), W = config_.window_bins;
-    // Window of the last W bins for every output bin: [B, F, T, W] → tokens [W, B·T, E].
-    const torch::Tensor xn = (pad_past(x, W - 1) - input_mean_.view({1, -1, 1})) * input_scale_.view({1, -1, 1});
+    const torch::Tensor mean = input_mean_.view({1, -1, 1}), scale = input_scale_.view({1, -1, 1});
+    // Window of the last W bins for every output bin: [B, C_in·F, T, W] → tokens [W, B·T, E].
+    // Without AdapTrans the zero padding is standardised with the frames; with it, the
+    // standardised frames go through AdapTrans and its ON/OFF output is padded with zeros.
+    const torch::Tensor xn = adaptrans_ ? pad_past(adaptrans_((x - mean) * scale).flatten(1, 2), W - 1) : (pad_past(x, W - 1) - mean) * scale;
     const torch::Tensor windows = xn.unfold(2, W, 1);
     torch::Tensor tokens = token_(windows.permute({0, 2, 3, 1})) + position_;  // [B, T, W, E]
     tokens = tokens.reshape({B * T, W, config_.embed}).transpose(0, 1);
@@ -577,6 +610,7 @@ class Transformer final : public ResponseModel {
   }
 
  private:
+  AdapTrans adaptrans_{nullptr};
   torch::nn::Linear token_{nullptr}, readout_{nullptr};
   torch::Tensor position_, input_mean_, input_scale_;
   torch::nn::TransformerEncoderLayer encoder_{nullptr};

@@ -132,9 +132,9 @@ std::string example_benchmark_grid() {
 
 std::vector<GridPoint> grid_points(const BenchmarkGrid& grid, const std::string& out_dir) {
   std::vector<GridPoint> points;
-  for (const auto& [dataset, file] : grid.datasets)
-    for (const auto& [model, args] : grid.models)
-      for (int s = grid.first_seed; s < grid.first_seed + grid.seeds; ++s)
+  for (int s = grid.first_seed; s < grid.first_seed + grid.seeds; ++s)
+    for (const auto& [dataset, file] : grid.datasets)
+      for (const auto& [model, args] : grid.models)
         points.push_back({dataset, model, s, out_dir + "/" + dataset + "/" + model + "/seed" + std::to_string(s)});
   return points;
 }

@@ -38,7 +38,8 @@ struct GridPoint {
   int seed = 0;
   std::string dir;  ///< OUT/<dataset>/<model>/seed<S>
 };
-// Every point, dataset by dataset, model by model, seed by seed.
+// Every point, seed by seed (then dataset, then model, in the file's order): the order they
+// run in, so that a grid stopped early has every model at the same number of seeds.
 std::vector<GridPoint> grid_points(const BenchmarkGrid& grid, const std::string& out_dir);
 
 enum class PointState { kPending, kStarted, kDone };

@@ -1,6 +1,7 @@
 #pragma once
 // Building blocks shared by the step engine's architectures (internal to src/stream):
-// checked tensor lookup, batch-norm folding and the per-unit output nonlinearity.
+// checked tensor lookup, batch-norm folding, the per-unit output nonlinearity, frame histories
+// and the AdapTrans prefilter.
 
 #include <cstdint>
 #include <map>
@@ -79,6 +80,26 @@ class RowHistory {
  private:
   int rows_, width_, next_ = 0;  // next_: the slot the next row goes to (the oldest row)
   std::vector<float> data_;
+};
+
+
+// AdapTrans (docs/models.md) in front of any architecture's first layer: per band the FIRs of
+// its ON and OFF channels over the last K frames, computed once from (d_on, d_off, p) of the
+// tensors "adaptrans.*". Each band keeps its last K values twice over in a 2K buffer (written
+// at i and i + K), so the window is one contiguous run; the first frame after reset() fills
+// the whole past (replicate padding, as in training).
+class AdapTransStep {
+ public:
+  AdapTransStep(TensorTable& t, int num_bands, int taps);
+  void reset() noexcept { fresh_ = true; }
+  /// frame: F values; out: 2F, the ON bands then the OFF bands (channel-major c·F + f). [RT]
+  void step(const float* frame, float* out) noexcept;
+
+ private:
+  int F_, K_;
+  std::vector<float> on_, off_, history_;  // on_, off_: [F, K] oldest tap first
+  std::size_t position_ = 0;
+  bool fresh_ = true;
 };
 
 }  // namespace statenet::step

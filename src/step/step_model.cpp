@@ -107,6 +107,51 @@ void RowHistory::push(const float* row) noexcept {
   next_ = next_ + 1 == rows_ ? 0 : next_ + 1;
 }
 
+AdapTransStep::AdapTransStep(TensorTable& t, int F, int K)
+    : F_(F), K_(K), on_(static_cast<std::size_t>(F) * K), off_(on_.size()), history_(2 * on_.size()) {
+  const auto& d_on = t.take("adaptrans.d_on", {F});
+  const auto& d_off = t.take("adaptrans.d_off", {F});
+  const auto& p = t.take("adaptrans.p", {F});
+  for (int f = 0; f < F; ++f) {
+    // a = 1/(1 + d²), w = 1/(1 + p²), C = 1/Σ_{j<K−1} a^j (in double, then rounded once).
+    const double w = 1.0 / (1.0 + static_cast<double>(p[f]) * p[f]);
+    const double a_on = 1.0 / (1.0 + static_cast<double>(d_on[f]) * d_on[f]), a_off = 1.0 / (1.0 + static_cast<double>(d_off[f]) * d_off[f]);
+    double sum_on = 0.0, sum_off = 0.0;
+    for (int j = 0; j < K - 1; ++j) sum_on += std::pow(a_on, j), sum_off += std::pow(a_off, j);
+    // Stored oldest first: index i weighs x[t − (K − 1 − i)].
+    float* on = on_.data() + static_cast<std::size_t>(f) * K;
+    float* off = off_.data() + static_cast<std::size_t>(f) * K;
+    on[K - 1] = 1.0f;
+    off[K - 1] = static_cast<float>(-w);
+    for (int j = 1; j < K; ++j) {
+      on[K - 1 - j] = static_cast<float>(-w * std::pow(a_on, j - 1) / sum_on);
+      off[K - 1 - j] = static_cast<float>(std::pow(a_off, j - 1) / sum_off);
+    }
+  }
+}
+
+void AdapTransStep::step(const float* frame, float* out) noexcept {
+  const std::size_t K = static_cast<std::size_t>(K_);
+  if (fresh_) {
+    for (int f = 0; f < F_; ++f) std::fill_n(history_.data() + f * 2 * K, 2 * K, frame[f]);
+    position_ = K - 1;
+    fresh_ = false;
+  } else {
+    position_ = position_ + 1 == K ? 0 : position_ + 1;
+    for (int f = 0; f < F_; ++f) history_[f * 2 * K + position_] = history_[f * 2 * K + position_ + K] = frame[f];
+  }
+  for (int f = 0; f < F_; ++f) {
+    const float* window = history_.data() + f * 2 * K + position_ + 1;  // x[t − K + 1] … x[t]
+    const float* on = on_.data() + f * K;
+    const float* off = off_.data() + f * K;
+    float sum_on = 0.0f, sum_off = 0.0f;
+    for (std::size_t i = 0; i < K; ++i) sum_on += on[i] * window[i], sum_off += off[i] * window[i];
+    out[f] = sum_on;
+    out[F_ + f] = sum_off;
+  }
+}
+
+
 }  // namespace step
 
 std::unique_ptr<StepModel> make_step_model(const ModelConfig& config, const std::map<std::string, NamedTensor>& tensors,

@@ -410,30 +410,35 @@ struct DenseLayer {
   std::vector<float> weight, bias;
 };
 
-// The first layer (LC, FC or CONV) with its batch norm folded in, as a dense H × F matrix
-// (row o·L + l). LC has independent K-tap kernels per position at offset l·S; CONV one
-// kernel per channel shared by every position; the zeros cost less than a gather (2.4 k MACs).
+// The first layer (LC, FC or CONV) with its batch norm folded in, as a dense H × C_in·F
+// matrix (row o·L + l, column c·F + f; C_in = 2 behind AdapTrans). LC has independent K-tap
+// kernels per position at offset l·S; CONV one kernel per channel shared by every position;
+// the zeros cost less than a gather (2.4 k MACs).
 DenseLayer dense_first_layer(const ModelConfig& c, TensorTable& t) {
   const int F = c.num_bands, K = c.lc_kernel, S = c.lc_stride, C = c.lc_channels, L = c.lc_positions(), H = C * L;
-  std::vector<float> w(static_cast<std::size_t>(H) * F, 0.0f), b(H);
+  const int Cin = c.input_channels(), row = Cin * F;
+  std::vector<float> w(static_cast<std::size_t>(H) * row, 0.0f), b(H);
   if (c.first_layer == FirstLayer::kFullyConnected) {
-    w = t.take("fc.weight", {H, F});
+    w = t.take("fc.weight", {H, row});
     b = t.take("fc.bias", {H});
   } else {
+    // LC: W[o, c·K + k, l]; CONV: W[o, c, k].
     const bool lc = c.first_layer == FirstLayer::kLocallyConnected;
-    const auto& weight = lc ? t.take("lc_weight", {C, K, L}) : t.take("conv.weight", {C, 1, K});
+    const auto& weight = lc ? t.take("lc_weight", {C, Cin * K, L}) : t.take("conv.weight", {C, Cin, K});
     const auto& bias = lc ? t.take("lc_bias", {C, L}) : t.take("conv.bias", {C});
     for (int o = 0; o < C; ++o)
       for (int l = 0; l < L; ++l) {
-        for (int k = 0; k < K; ++k)
-          w[static_cast<std::size_t>(o * L + l) * F + l * S + k] = lc ? weight[(static_cast<std::size_t>(o) * K + k) * L + l] : weight[o * K + k];
+        for (int ci = 0; ci < Cin; ++ci)
+          for (int k = 0; k < K; ++k)
+            w[static_cast<std::size_t>(o * L + l) * row + ci * F + l * S + k] =
+                lc ? weight[(static_cast<std::size_t>(o) * Cin * K + ci * K + k) * L + l] : weight[(o * Cin + ci) * K + k];
         b[o * L + l] = lc ? bias[o * L + l] : bias[o];
       }
   }
   const BatchNormFold bn = fold_batch_norm(t, "bn", C);
   for (int r = 0; r < H; ++r) {
     const int o = r / L;
-    for (int f = 0; f < F; ++f) w[static_cast<std::size_t>(r) * F + f] *= bn.scale[o];
+    for (int f = 0; f < row; ++f) w[static_cast<std::size_t>(r) * row + f] *= bn.scale[o];
     b[r] = b[r] * bn.scale[o] + bn.shift[o];
   }
   return {std::move(w), std::move(b)};
@@ -443,8 +448,12 @@ class StateNetStep final : public StepModel {
  public:
   StateNetStep(const ModelConfig& c, TensorTable& t) : StepModel(c) {
     const int H = c.statenet_hidden();
+    if (c.adaptrans) {
+      adaptrans_ = std::make_unique<AdapTransStep>(t, c.num_bands, c.adaptrans_taps);
+      prefiltered_.resize(2 * static_cast<std::size_t>(c.num_bands));
+    }
     const DenseLayer first = dense_first_layer(c, t);
-    first_ = PanelMatrix(H, c.num_bands, first.weight.data(), first.bias.data());
+    first_ = PanelMatrix(H, c.input_channels() * c.num_bands, first.weight.data(), first.bias.data());
     if (c.core == RecurrentCore::kGru) core_ = std::make_unique<GruCore>(t, H);
     else if (c.core == RecurrentCore::kLstm) core_ = std::make_unique<LstmCore>(t, H);
     else if (c.core == RecurrentCore::kRnn) core_ = std::make_unique<RnnCore>(t, H);
@@ -459,9 +468,16 @@ class StateNetStep final : public StepModel {
   }
 
   int window_frames() const override { return 0; }
-  void reset() noexcept override { core_->reset(); }
+  void reset() noexcept override {
+    if (adaptrans_) adaptrans_->reset();
+    core_->reset();
+  }
 
   void step(const float* frame, float* rates) noexcept override {
+    if (adaptrans_) {
+      adaptrans_->step(frame, prefiltered_.data());
+      frame = prefiltered_.data();
+    }
     first_.apply(frame, u_.data());
     sigmoid_inplace(u_.data(), hidden_);
     readout_.apply(core_->step(u_.data()), y_.data());
@@ -471,6 +487,8 @@ class StateNetStep final : public StepModel {
 
  private:
   int hidden_ = 0;
+  std::unique_ptr<AdapTransStep> adaptrans_;
+  std::vector<float> prefiltered_;  // AdapTrans's ON and OFF bands of the frame
   PanelMatrix first_;  // LC, FC or CONV, batch norm folded
   std::unique_ptr<CoreStep> core_;
   PanelMatrix readout_;
@@ -485,8 +503,9 @@ std::unique_ptr<StepModel> make_statenet_step(const ModelConfig& config, TensorT
 }
 
 GruStepWeights make_gru_step_weights(const ModelConfig& c, TensorTable& t) {
-  if (!c.is_statenet() || c.core != RecurrentCore::kGru)
-    throw std::runtime_error(t.source() + ": the batched GRU step needs a StateNet-GRU model, this one is " + c.model_name());
+  if (!c.is_statenet() || c.core != RecurrentCore::kGru || c.adaptrans)
+    throw std::runtime_error(t.source() + ": the batched GRU step needs a StateNet-GRU model without AdapTrans, this one is " +
+                             c.model_name());
   const int H = c.statenet_hidden(), N = c.num_units;
   GruStepWeights w;
   w.num_bands = c.num_bands;

@@ -62,22 +62,28 @@ class LeakyIntegrator {
 
 class StrfStep final : public StepModel {
  public:
-  StrfStep(const ModelConfig& c, TensorTable& t) : StepModel(c), history_(c.window_bins, c.num_bands) {
-    const int F = c.num_bands, W = c.window_bins;
+  StrfStep(const ModelConfig& c, TensorTable& t) : StepModel(c), history_(c.window_bins, c.input_channels() * c.num_bands) {
+    const int F = c.num_bands, W = c.window_bins, Cin = c.input_channels(), row = Cin * F;
     hidden_layer_ = c.architecture == Architecture::kNrf || c.architecture == Architecture::kDnet;
     channels_ = hidden_layer_ ? c.hidden : c.num_units;
-    const auto& weight = t.take("strf.weight", {channels_, 1, F, W});
+    if (c.adaptrans) {
+      adaptrans_ = std::make_unique<AdapTransStep>(t, F, c.adaptrans_taps);
+      prefiltered_.resize(row);
+    }
+    const auto& weight = t.take("strf.weight", {channels_, Cin, F, W});
     std::vector<float> bias = t.take("strf.bias", {channels_});
     const BatchNormFold bn = fold_batch_norm(t, "bn", channels_);
-    // Rows per channel over the window laid out time-major (w·F + f), oldest frame first.
-    std::vector<float> w(static_cast<std::size_t>(channels_) * W * F);
+    // Rows per channel over the window laid out time-major (w·C_in·F + c·F + f), oldest frame first.
+    std::vector<float> w(static_cast<std::size_t>(channels_) * W * row);
     for (int o = 0; o < channels_; ++o) {
-      for (int f = 0; f < F; ++f)
-        for (int k = 0; k < W; ++k)
-          w[(static_cast<std::size_t>(o) * W + k) * F + f] = weight[(static_cast<std::size_t>(o) * F + f) * W + k] * bn.scale[o];
+      for (int ci = 0; ci < Cin; ++ci)
+        for (int f = 0; f < F; ++f)
+          for (int k = 0; k < W; ++k)
+            w[(static_cast<std::size_t>(o) * W + k) * row + ci * F + f] =
+                weight[((static_cast<std::size_t>(o) * Cin + ci) * F + f) * W + k] * bn.scale[o];
       bias[o] = bias[o] * bn.scale[o] + bn.shift[o];
     }
-    strf_ = PanelMatrix(channels_, W * F, w.data(), bias.data());
+    strf_ = PanelMatrix(channels_, W * row, w.data(), bias.data());
     if (hidden_layer_)
       readout_ = PanelMatrix(c.num_units, c.hidden, t.take("readout.weight", {c.num_units, c.hidden, 1}).data(),
                              t.take("readout.bias", {c.num_units}).data());
@@ -92,15 +98,21 @@ class StrfStep final : public StepModel {
   }
 
   int window_frames() const override {
-    if (!hidden_leak_) return config_.window_bins;
-    return config_.dnet_decay == DnetDecay::kFir14 ? config_.window_bins + 26 : 0;
+    const int prefilter = config_.adaptrans ? config_.adaptrans_taps - 1 : 0;
+    if (!hidden_leak_) return config_.window_bins + prefilter;
+    return config_.dnet_decay == DnetDecay::kFir14 ? config_.window_bins + 26 + prefilter : 0;
   }
   void reset() noexcept override {
     history_.fill(nullptr);
+    if (adaptrans_) adaptrans_->reset();
     if (hidden_leak_) hidden_leak_->reset();
     if (output_leak_) output_leak_->reset();
   }
   void step(const float* frame, float* rates) noexcept override {
+    if (adaptrans_) {
+      adaptrans_->step(frame, prefiltered_.data());
+      frame = prefiltered_.data();
+    }
     history_.push(frame);
     if (!hidden_layer_) {
       strf_.apply(history_.window(), y_.data());
@@ -118,6 +130,8 @@ class StrfStep final : public StepModel {
  private:
   bool hidden_layer_ = false;
   int channels_ = 0;
+  std::unique_ptr<AdapTransStep> adaptrans_;
+  std::vector<float> prefiltered_;  // AdapTrans's ON and OFF bands of the frame
   RowHistory history_;
   PanelMatrix strf_, readout_;
   std::unique_ptr<LeakyIntegrator> hidden_leak_, output_leak_;
@@ -163,62 +177,6 @@ class CausalConv2d {
   BandConv conv_;
   std::vector<float> padded_;
   RowHistory history_{1, 1};
-};
-
-// AdapTrans before the 2D-CNN (docs/models.md): per band the FIRs of its ON and OFF channels
-// over the last K frames, computed once from (d_on, d_off, p). Each band keeps its last K
-// values twice over in a 2K buffer (written at i and i + K), so the window is one contiguous
-// run; the first frame after reset() fills the whole past (replicate padding).
-class AdapTransStep {
- public:
-  AdapTransStep(TensorTable& t, int F, int K) : F_(F), K_(K), on_(static_cast<std::size_t>(F) * K), off_(on_.size()), history_(2 * on_.size()) {
-    const auto& d_on = t.take("adaptrans.d_on", {F});
-    const auto& d_off = t.take("adaptrans.d_off", {F});
-    const auto& p = t.take("adaptrans.p", {F});
-    for (int f = 0; f < F; ++f) {
-      const double w = 1.0 / (1.0 + static_cast<double>(p[f]) * p[f]);
-      const double a_on = 1.0 / (1.0 + static_cast<double>(d_on[f]) * d_on[f]), a_off = 1.0 / (1.0 + static_cast<double>(d_off[f]) * d_off[f]);
-      double sum_on = 0.0, sum_off = 0.0;
-      for (int j = 0; j < K - 1; ++j) sum_on += std::pow(a_on, j), sum_off += std::pow(a_off, j);
-      // Stored oldest first: index i weighs x[t − (K − 1 − i)].
-      float* on = on_.data() + static_cast<std::size_t>(f) * K;
-      float* off = off_.data() + static_cast<std::size_t>(f) * K;
-      on[K - 1] = 1.0f;
-      off[K - 1] = static_cast<float>(-w);
-      for (int j = 1; j < K; ++j) {
-        on[K - 1 - j] = static_cast<float>(-w * std::pow(a_on, j - 1) / sum_on);
-        off[K - 1 - j] = static_cast<float>(std::pow(a_off, j - 1) / sum_off);
-      }
-    }
-  }
-  void reset() noexcept { fresh_ = true; }
-  // frame: F values; out: 2F (ON bands, then OFF bands). [RT]
-  void step(const float* frame, float* out) noexcept {
-    const std::size_t K = static_cast<std::size_t>(K_);
-    if (fresh_) {
-      for (int f = 0; f < F_; ++f) std::fill_n(history_.data() + f * 2 * K, 2 * K, frame[f]);
-      position_ = K - 1;
-      fresh_ = false;
-    } else {
-      position_ = position_ + 1 == K ? 0 : position_ + 1;
-      for (int f = 0; f < F_; ++f) history_[f * 2 * K + position_] = history_[f * 2 * K + position_ + K] = frame[f];
-    }
-    for (int f = 0; f < F_; ++f) {
-      const float* window = history_.data() + f * 2 * K + position_ + 1;  // x[t − K + 1] … x[t]
-      const float* on = on_.data() + f * K;
-      const float* off = off_.data() + f * K;
-      float sum_on = 0.0f, sum_off = 0.0f;
-      for (std::size_t i = 0; i < K; ++i) sum_on += on[i] * window[i], sum_off += off[i] * window[i];
-      out[f] = sum_on;
-      out[F_ + f] = sum_off;
-    }
-  }
-
- private:
-  int F_, K_;
-  std::vector<float> on_, off_, history_;
-  std::size_t position_ = 0;
-  bool fresh_ = true;
 };
 
 class Cnn2dStep final : public StepModel {
@@ -303,10 +261,18 @@ class TransformerStep final : public StepModel {
   TransformerStep(const ModelConfig& c, TensorTable& t)
       : StepModel(c), E_(c.embed), W_(c.window_bins), history_(c.window_bins, c.embed),
         projection_history_(c.window_bins, 3 * c.embed) {
-    const int E = E_, F = c.num_bands;
-    std::vector<float> token_weight = t.take("token.weight", {E, F});
+    const int E = E_, F = c.num_bands, row = c.input_channels() * F;
+    std::vector<float> token_weight = t.take("token.weight", {E, row});
     token_bias_ = t.take("token.bias", {E});
-    if (t.has("input_mean")) {
+    if (c.adaptrans) {
+      // AdapTrans sits between the standardisation and the token layer: each frame is
+      // standardised, then filtered (no fold), and the padding is its zero output.
+      input_mean_ = t.take("input_mean", {F});
+      input_scale_ = t.take("input_scale", {F});
+      adaptrans_ = std::make_unique<AdapTransStep>(t, F, c.adaptrans_taps);
+      standardised_.resize(F);
+      prefiltered_.resize(row);
+    } else if (t.has("input_mean")) {
       // The model's fixed input standardisation (x − μ)·s, folded into the token layer:
       // W' = W·diag(s), b' = b − W'·μ (files from before it was added have neither tensor).
       const std::vector<float>& mean = t.take("input_mean", {F});
@@ -320,7 +286,7 @@ class TransformerStep final : public StepModel {
         token_bias_[e] -= static_cast<float>(shift);
       }
     }
-    token_ = PanelMatrix(E, F, token_weight.data(), token_bias_.data());
+    token_ = PanelMatrix(E, row, token_weight.data(), token_bias_.data());
     position_ = t.take("position", {W_, E});
     const std::vector<float> in_weight = t.take("encoder.self_attn.in_proj_weight", {3 * E, E});
     const std::vector<float> in_bias = t.take("encoder.self_attn.in_proj_bias", {3 * E});
@@ -353,14 +319,20 @@ class TransformerStep final : public StepModel {
     pooled_.resize(E);
     y_.resize(readout_.padded_rows());
   }
-  int window_frames() const override { return W_; }
+  int window_frames() const override { return W_ + (adaptrans_ ? config_.adaptrans_taps - 1 : 0); }
   void reset() noexcept override {
+    if (adaptrans_) adaptrans_->reset();
     history_.fill(token_bias_.data());
     projection_history_.fill(padding_projection_.data());
   }
 
   void step(const float* frame, float* rates) noexcept override {
     const int E = E_, W = W_, P = P_, heads = config_.heads, dh = E / heads, FP = linear1_.padded_rows();
+    if (adaptrans_) {
+      for (int f = 0; f < config_.num_bands; ++f) standardised_[f] = (frame[f] - input_mean_[f]) * input_scale_[f];
+      adaptrans_->step(standardised_.data(), prefiltered_.data());
+      frame = prefiltered_.data();
+    }
     token_.apply(frame, embedded_.data());
     history_.push(embedded_.data());
     in_proj_.apply(embedded_.data(), projection_.data());
@@ -429,6 +401,8 @@ class TransformerStep final : public StepModel {
   std::vector<float> token_bias_, position_, position_qkv_, padding_projection_, norm1_g_, norm1_b_, norm2_g_, norm2_b_;
   PanelMatrix token_, in_proj_, out_proj_, linear1_, linear2_, readout_;
   std::unique_ptr<OutputStage> output_;
+  std::unique_ptr<AdapTransStep> adaptrans_;
+  std::vector<float> input_mean_, input_scale_, standardised_, prefiltered_;  // with AdapTrans only
   std::vector<float> embedded_, projection_, x_, sublayer_, qkv_, context_, scores_, ff_, pooled_, y_;
 };
 

@@ -82,6 +82,29 @@ TEST(ModelPresets, theDefaultModelOfEveryDatasetKindHasThePublishedParameterCoun
   adaptrans.output = Nonlinearity::kSigmoid;
   EXPECT_EQ(adaptrans.adaptrans_taps, 776) << "3·(500 − 105·log10 200) + 1";
   EXPECT_EQ(count(adaptrans), 15748);
+  // AdapTrans in front of any model adds its 3 parameters per band and the first layer's
+  // weights for the second (OFF) channel, nothing else.
+  for (Architecture a : all_architectures()) {
+    for (FirstLayer first : {FirstLayer::kLocallyConnected, FirstLayer::kFullyConnected, FirstLayer::kConvolution}) {
+      if (a != Architecture::kStateNet && first != FirstLayer::kLocallyConnected) continue;
+      ModelConfig plain = default_model_config(a, 34, 5);
+      plain.first_layer = first;
+      ModelConfig prefiltered = plain;
+      prefiltered.adaptrans = true;
+      prefiltered.adaptrans_taps = 30;
+      const ModelConfig& c = plain;
+      std::int64_t second_channel = 0;
+      if (a == Architecture::kL || a == Architecture::kLn) second_channel = std::int64_t{c.num_units} * c.num_bands * c.window_bins;
+      if (a == Architecture::kNrf || a == Architecture::kDnet) second_channel = std::int64_t{c.hidden} * c.num_bands * c.window_bins;
+      if (a == Architecture::kCnn2d) second_channel = std::int64_t{c.cnn_channels} * c.cnn_kernel_f * c.cnn_kernel_t;
+      if (a == Architecture::kTransformer) second_channel = std::int64_t{c.embed} * c.num_bands;
+      if (a == Architecture::kStateNet)
+        second_channel = first == FirstLayer::kLocallyConnected   ? std::int64_t{c.lc_channels} * c.lc_kernel * c.lc_positions()
+                         : first == FirstLayer::kFullyConnected ? std::int64_t{c.statenet_hidden()} * c.num_bands
+                                                                : std::int64_t{c.lc_channels} * c.lc_kernel;
+      EXPECT_EQ(count(prefiltered) - count(plain), 3 * c.num_bands + second_channel) << prefiltered.model_name() << " " << to_string(first);
+    }
+  }
   // Unknown and simulated data get the generic defaults, NS1's sizes.
   const ModelPreset generic = preset_model_config(Architecture::kStateNet, {"simulated", ""}, 34, 1);
   EXPECT_EQ(count(generic.config), 30465);

@@ -53,25 +53,28 @@ TEST(BenchmarkGrid, pointsTheirCommandsAndTheirState) {
   const BenchmarkGrid g = read_benchmark_grid(dir + "/grid.json");
   const std::vector<GridPoint> points = grid_points(g, dir + "/out");
   ASSERT_EQ(points.size(), 4u);
-  EXPECT_EQ(points[1].model, "ln");
-  EXPECT_EQ(points[1].seed, 6);
-  EXPECT_EQ(points[1].dir, dir + "/out/sim/ln/seed6");
-  EXPECT_EQ(train_arguments(g, points[1], false),
+  // Seed-major: every model's seed 5, then every model's seed 6.
+  EXPECT_EQ(points[1].model, "gru");
+  EXPECT_EQ(points[1].seed, 5);
+  EXPECT_EQ(points[2].model, "ln");
+  EXPECT_EQ(points[2].seed, 6);
+  EXPECT_EQ(points[2].dir, dir + "/out/sim/ln/seed6");
+  EXPECT_EQ(train_arguments(g, points[2], false),
             (std::vector<std::string>{"train", "--data", "/data/sim.h5", "--model", "ln", "--window-bins", "10", "--threads", "1", "--seeds",
                                       "1", "--first-seed", "6", "-o", dir + "/out/sim/ln/seed6"}));
-  EXPECT_EQ(train_arguments(g, points[1], true).back(), "--resume");
-  EXPECT_EQ(point_state(points[1]), PointState::kPending);
-  std::filesystem::create_directories(points[1].dir);
-  std::ofstream(points[1].dir + "/train.log") << "killed\n";
-  EXPECT_EQ(point_state(points[1]), PointState::kStarted);
+  EXPECT_EQ(train_arguments(g, points[2], true).back(), "--resume");
+  EXPECT_EQ(point_state(points[2]), PointState::kPending);
+  std::filesystem::create_directories(points[2].dir);
+  std::ofstream(points[2].dir + "/train.log") << "killed\n";
+  EXPECT_EQ(point_state(points[2]), PointState::kStarted);
   TrainReport r;
   r.runs.resize(1);
   r.runs[0].seed = 5;  // another seed's result is not this point's
-  write_results_file(points[1].dir + "/results.json", r);
-  EXPECT_EQ(point_state(points[1]), PointState::kStarted);
+  write_results_file(points[2].dir + "/results.json", r);
+  EXPECT_EQ(point_state(points[2]), PointState::kStarted);
   r.runs[0].seed = 6;
-  write_results_file(points[1].dir + "/results.json", r);
-  EXPECT_EQ(point_state(points[1]), PointState::kDone);
+  write_results_file(points[2].dir + "/results.json", r);
+  EXPECT_EQ(point_state(points[2]), PointState::kDone);
 }
 
 // Hand-made results: three models on one dataset, the third with one seed of two finished.

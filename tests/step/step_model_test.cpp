@@ -31,8 +31,10 @@ std::shared_ptr<ResponseModel> exported_model(const ModelConfig& c, const std::s
     if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0.0, 0.3);
     if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
   }
-  for (auto& p : model->named_parameters())
+  for (auto& p : model->named_parameters()) {
     if (p.key().rfind("bn", 0) == 0) p.value().uniform_(0.5, 1.5);
+    if (p.key().rfind("adaptrans.", 0) == 0) p.value().uniform_(0.3, 2.0);  // ON/OFF FIRs that differ per band
+  }
   // A Transformer's input standardisation (others ignore it).
   model->fit_to_stimuli(torch::randn({c.num_bands}), torch::rand({c.num_bands}) + 0.5);
   model->eval();
