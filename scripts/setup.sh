@@ -25,6 +25,8 @@ packages=(
   # the closed-loop tests: JACK's dummy driver, an exact audio loop with no sound card
   # (jackd, jack_connect; PortAudio's JACK host API) (tests/stream/closed_loop_test.cpp)
   jackd2
+  # the Slurm tests: a real single-node cluster started by the test (tests/apps/slurm_test.cpp)
+  slurm-wlm munge
   # the hardening stage (`make sanitize`): clang with its sanitizer runtimes and libFuzzer
   clang libclang-rt-14-dev libfuzzer-14-dev
 )

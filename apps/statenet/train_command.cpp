@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 
 #include "commands.h"
@@ -20,13 +21,23 @@ namespace statenet {
 
 namespace {
 std::atomic<bool> g_stop_training{false};
-// The first signal asks for a stop after the epoch; a second one ends the process at once.
+std::atomic<std::int64_t> g_first_stop_ns{0};
+// The first signal asks for a stop after the epoch; a second one ends the process at once —
+// if it comes a second or more after the first: a scheduler's SIGTERM reaches every process
+// of the job (this one directly and again through the supervisor's forwarding), and that
+// burst is one request, not two.
 extern "C" void on_stop_training(int sig) {
-  if (g_stop_training.exchange(true)) {
+  timespec now {};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
+  const std::int64_t ns = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+  if (!g_stop_training.exchange(true)) {
+    g_first_stop_ns.store(ns);
+  } else if (ns - g_first_stop_ns.load() >= 1000000000) {
     std::signal(sig, SIG_DFL);
     std::raise(sig);
   }
 }
+static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the handler stores into it");
 static_assert(std::atomic<bool>::is_always_lock_free, "the handler stores into it");
 }  // namespace
 

@@ -108,6 +108,18 @@ BenchmarkGrid read_benchmark_grid(const std::string& path) {
   return g;
 }
 
+std::string benchmark_grid_json(const BenchmarkGrid& g) {
+  nlohmann::ordered_json j;
+  j["datasets"] = nlohmann::ordered_json::object();
+  for (const auto& [name, file] : g.datasets) j["datasets"][name] = file;
+  j["models"] = nlohmann::ordered_json::object();
+  for (const auto& [name, args] : g.models) j["models"][name] = args;
+  j["seeds"] = g.seeds;
+  j["first_seed"] = g.first_seed;
+  j["train_args"] = g.train_args;
+  return j.dump(2) + "\n";
+}
+
 std::string example_benchmark_grid() {
   return R"({
   "datasets": {
@@ -139,6 +151,24 @@ std::vector<GridPoint> grid_points(const BenchmarkGrid& grid, const std::string&
   return points;
 }
 
+std::string point_name(const GridPoint& p) { return p.dataset + "/" + p.model + "/seed" + std::to_string(p.seed); }
+
+const GridPoint& find_point(const std::vector<GridPoint>& points, const std::string& name) {
+  for (const GridPoint& p : points)
+    if (point_name(p) == name) return p;
+  throw std::invalid_argument("no grid point '" + name + "' in the grid (points are named <dataset>/<model>/seed<S>)");
+}
+
+const char* to_string(PointState state) {
+  switch (state) {
+    case PointState::kPending: return "pending";
+    case PointState::kStarted: return "started";
+    case PointState::kFailed: return "failed";
+    case PointState::kDone: return "done";
+  }
+  return "?";
+}
+
 PointState point_state(const GridPoint& p) {
   std::error_code ec;
   if (fs::exists(p.dir + "/results.json", ec)) {
@@ -152,6 +182,7 @@ PointState point_state(const GridPoint& p) {
       // unreadable: run it again (with --resume, from its checkpoints)
     }
   }
+  if (fs::exists(fs::path(p.dir) / kFailedMarker, ec)) return PointState::kFailed;
   if (fs::exists(p.dir, ec) && !fs::is_empty(p.dir, ec)) return PointState::kStarted;
   return PointState::kPending;
 }

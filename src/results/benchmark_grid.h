@@ -30,6 +30,9 @@ struct BenchmarkGrid {
 
 // Reads and checks a grid file; throws std::runtime_error "<path>: <field>: <problem>".
 BenchmarkGrid read_benchmark_grid(const std::string& path);
+// The grid as a grid file, dataset paths absolute: the copy a run directory keeps (OUT/grid.json)
+// and a Slurm submission runs from. read_benchmark_grid of it gives the same grid.
+std::string benchmark_grid_json(const BenchmarkGrid& grid);
 // An example grid (the file's format, documented by example).
 std::string example_benchmark_grid();
 
@@ -42,10 +45,24 @@ struct GridPoint {
 // run in, so that a grid stopped early has every model at the same number of seeds.
 std::vector<GridPoint> grid_points(const BenchmarkGrid& grid, const std::string& out_dir);
 
-enum class PointState { kPending, kStarted, kDone };
-// kDone: its results.json holds its seed; kStarted: a checkpoint or log but no result (a
-// failed or killed run: continued with --resume); kPending: nothing yet.
+// "<dataset>/<model>/seed<S>": how commands, logs and Slurm tasks name a point.
+std::string point_name(const GridPoint& point);
+// The point of that name; throws std::invalid_argument naming it.
+const GridPoint& find_point(const std::vector<GridPoint>& points, const std::string& name);
+
+// Files an executor keeps in a point's directory while and after it runs the training:
+//   task.running  "<host> <pid> <slurm job id or ->" while a training runs;
+//   task.failed   the exit status and the log's last line, when it ended with an error
+//                 (not when it was stopped by a signal: that run continues with --resume).
+inline constexpr const char* kRunningMarker = "task.running";
+inline constexpr const char* kFailedMarker = "task.failed";
+
+enum class PointState { kPending, kStarted, kFailed, kDone };
+// kDone: its results.json holds its seed; kFailed: no result and a task.failed; kStarted: a
+// checkpoint or log but no result (stopped or killed, or running now: continued with
+// --resume); kPending: nothing yet. Every state but kDone is run again by an executor.
 PointState point_state(const GridPoint& point);
+const char* to_string(PointState state);
 
 // The `statenet train` arguments of one point (after the program name).
 std::vector<std::string> train_arguments(const BenchmarkGrid& grid, const GridPoint& point, bool resume);

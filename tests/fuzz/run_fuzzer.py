@@ -49,17 +49,21 @@ def whose(harness, artifact):
     The innermost deciding frame of the first stack that has one wins: the crash stack, else
     (an out-of-memory caught by the RSS watcher has no allocation stack) the heap profile's.
     An input whose stacks name neither is counted as ours, with its report, to be looked at."""
-    out = subprocess.run([harness, "-timeout=5", *LIMITS, artifact], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, errors="replace").stdout
-    summary = next((l for l in out.splitlines() if l.startswith("SUMMARY:")), "")
-    if not summary:
-        summary = next((l.strip() for l in out.splitlines() if "ERROR:" in l), "(no longer fails)")
-    if "no longer fails" in summary:
-        return "gone", "", summary
-    for line in out.splitlines():
-        owner = frame_owner(line)
-        if owner:
-            return owner[0], owner[1], summary
+    # The replay's timeout is generous: on a loaded machine, symbolising an out-of-memory's stack
+    # can outlast a tight one, and the alarm's report (no stack) would replace it. A replay
+    # without a deciding frame is tried once more before it counts.
+    for attempt in range(2):
+        out = subprocess.run([harness, "-timeout=30", *LIMITS, artifact], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, errors="replace").stdout
+        summary = next((l for l in out.splitlines() if l.startswith("SUMMARY:")), "")
+        if not summary:
+            summary = next((l.strip() for l in out.splitlines() if "ERROR:" in l), "(no longer fails)")
+        if "no longer fails" in summary:
+            return "gone", "", summary
+        for line in out.splitlines():
+            owner = frame_owner(line)
+            if owner:
+                return owner[0], owner[1], summary
     return "ours", "no frame in this repository or a library:\n" + out[-3000:], summary
 
 
