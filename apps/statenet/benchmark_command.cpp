@@ -350,7 +350,7 @@ void add_benchmark_command(CLI::App& app) {
   g->add_option("--partition", so->partition, "Partition (default: the cluster's)");
   g->add_option("--account", so->account, "Account to charge (default: yours)");
   g->add_option("--time", so->time_limit, "Time limit per task: minutes, HH:MM:SS or D-HH:MM:SS")->capture_default_str();
-  g->add_option("--cpus-per-task", so->cpus_per_task, "CPUs per task (each training gets --threads this)")
+  g->add_option("--cpus-per-task", so->cpus_per_task, "CPUs per task (a training's automatic threads and parallel runs count these)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   g->add_option("--mem", so->memory, "Memory per task, e.g. 8G")->capture_default_str();

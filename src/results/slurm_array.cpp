@@ -49,7 +49,6 @@ std::string slurm_train_args(const SlurmOptions& o, const std::string& grid_trai
   const std::vector<std::string> given = split_arguments(grid_train_args);
   std::string args = grid_train_args;
   const auto add = [&](const std::string& a) { args += (args.empty() ? "" : " ") + a; };
-  if (!has_argument(given, "--threads")) add("--threads " + std::to_string(o.cpus_per_task));
   if (o.gpus_per_task > 0 && !has_argument(given, "--device")) add("--device cuda");
   return args;
 }

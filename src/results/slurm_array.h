@@ -14,7 +14,7 @@ struct SlurmOptions {
   std::string partition;              ///< --partition; empty: the cluster's default
   std::string account;                ///< --account; empty: the user's default
   std::string time_limit = "24:00:00";  ///< --time per task ([D-]HH:MM:SS or minutes)
-  int cpus_per_task = 1;              ///< --cpus-per-task; each training gets --threads this
+  int cpus_per_task = 1;              ///< --cpus-per-task; a training's automatic thread and run counts follow it
   std::string memory = "8G";          ///< --mem per task
   int gpus_per_task = 0;              ///< > 0: --gres=gpu:N, and each training gets --device cuda
   int max_running = 0;                ///< the array throttle %M; 0: no cap
@@ -32,8 +32,9 @@ void check_slurm_options(const SlurmOptions& options);
 std::string sbatch_script(const SlurmOptions& options, const std::string& statenet, const std::string& grid,
                           const std::string& out, const std::string& logs, const std::vector<std::string>& points);
 
-// The `statenet train` arguments a task adds to the grid's for these options
-// ("--threads N", and "--device cuda" with GPUs), unless the grid's train_args already set them.
+// The grid's `statenet train` arguments for these options: "--device cuda" added with GPUs
+// unless they already choose a device. (Threads need nothing: a training run by a Slurm task
+// counts SLURM_CPUS_PER_TASK as its cores.)
 std::string slurm_train_args(const SlurmOptions& options, const std::string& grid_train_args);
 
 // Single-quoted for bash: 'it'\''s'.

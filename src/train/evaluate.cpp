@@ -10,6 +10,7 @@
 #include "data/dataset_api.h"
 #include "models/model_io.h"
 #include "train/clips.h"
+#include "util/usable_cores.h"
 
 namespace statenet {
 
@@ -29,7 +30,7 @@ std::vector<float> predict_responses(const std::string& model_path, const std::v
 }
 
 EvalReport evaluate_model(const std::string& model_path, const Dataset& d, const std::vector<int>& stimuli_in, int threads) {
-  torch::set_num_threads(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads > 0 ? threads : usable_cores());
   std::shared_ptr<ResponseModel> model = load_model(model_path);
   const ModelConfig& c = model->config();
   check_data(d, c);

@@ -9,6 +9,7 @@
 
 #include "metrics/response_metrics.h"
 #include "models/model_io.h"
+#include "util/usable_cores.h"
 
 namespace statenet {
 namespace {
@@ -20,7 +21,7 @@ struct Prepared {
 };
 
 Prepared prepare(const std::string& path, const InterpretOptions& o) {
-  torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(o.threads > 0 ? o.threads : usable_cores());
   if (o.length_bins < 1) throw std::invalid_argument("interpretation length must be at least 1 bin, got " + std::to_string(o.length_bins));
   Prepared p;
   p.model = load_model(path);  // eval mode

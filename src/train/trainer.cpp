@@ -28,6 +28,7 @@
 #include "results/training_figures.h"
 #include "train/checkpoint.h"
 #include "train/clips.h"
+#include "util/usable_cores.h"
 
 namespace statenet {
 namespace {
@@ -290,7 +291,7 @@ SeedResult train_one(const Dataset& d, const std::string& data_description, cons
 // unit by unit, one per core (a one-unit model on one clip keeps one core busy at best).
 int parallel_runs(const TrainOptions& o, bool population) {
   if (o.parallel_runs > 0) return o.parallel_runs;
-  return population ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return population ? 1 : usable_cores();
 }
 
 }  // namespace
@@ -401,7 +402,7 @@ TrainReport train_models(const Dataset& d, const TrainOptions& o, const std::fun
     write_results();
   };
   const int concurrent = std::max(1, std::min<int>(parallel_runs(o, population), static_cast<int>(tasks.size())));
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = usable_cores();
   torch::set_num_threads(o.threads > 0 ? o.threads : std::max(1, cores / concurrent));
   std::mutex result_mutex;
   std::atomic<std::size_t> next_task{0};

@@ -72,9 +72,23 @@ TEST(BenchmarkGrid, pointsTheirCommandsAndTheirState) {
   r.runs[0].seed = 5;  // another seed's result is not this point's
   write_results_file(points[2].dir + "/results.json", r);
   EXPECT_EQ(point_state(points[2]), PointState::kStarted);
+  std::ofstream(points[2].dir + "/" + kFailedMarker) << "exit status 1: statenet: error: …\n";
+  EXPECT_EQ(point_state(points[2]), PointState::kFailed);
   r.runs[0].seed = 6;
   write_results_file(points[2].dir + "/results.json", r);
-  EXPECT_EQ(point_state(points[2]), PointState::kDone);
+  EXPECT_EQ(point_state(points[2]), PointState::kDone) << "a result outweighs an old failure";
+  // Names: <dataset>/<model>/seed<S>, and back.
+  EXPECT_EQ(point_name(points[2]), "sim/ln/seed6");
+  EXPECT_EQ(&find_point(points, "sim/gru/seed5"), &points[1]);
+  EXPECT_THROW(find_point(points, "sim/gru/seed9"), std::invalid_argument);
+  // The copy a run directory keeps reads back as the same grid, in the same order.
+  std::ofstream(dir + "/copy.json") << benchmark_grid_json(g);
+  const BenchmarkGrid copy = read_benchmark_grid(dir + "/copy.json");
+  EXPECT_EQ(copy.datasets, g.datasets);
+  EXPECT_EQ(copy.models, g.models);
+  EXPECT_EQ(copy.seeds, g.seeds);
+  EXPECT_EQ(copy.first_seed, g.first_seed);
+  EXPECT_EQ(copy.train_args, g.train_args);
 }
 
 // Hand-made results: three models on one dataset, the third with one seed of two finished.
