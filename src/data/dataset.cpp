@@ -169,8 +169,9 @@ Dataset read_dataset(const std::string& path, const ReadOptions& options) {
   }
   const double version = f.number_attribute("/", "version");
   if (version != kVersion) {
-    f.fail("/", "format version " + std::to_string(static_cast<int>(version)) + " is not supported (this statenet reads " +
-                    std::to_string(kVersion) + ")");
+    char found[32];  // any double the file holds (a cast to int of 1e308 or NaN is undefined)
+    std::snprintf(found, sizeof found, "%g", version);
+    f.fail("/", "format version " + std::string(found) + " is not supported (this statenet reads " + std::to_string(kVersion) + ")");
   }
   d.name = f.string_attribute("/", "name");
   d.dt_ms = f.number_attribute("/", "dt_ms");

@@ -461,6 +461,17 @@ TEST(BenchmarkCli, aGridTrainsEachPointOnceResumesTheRestAndWritesTheTable) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("statenet: error: 1 grid point(s) failed (their train.log is kept): units l seed 0"), std::string::npos) << r.output;
   EXPECT_NE(test::read_file(dir + "/bad/units/l/seed0/train.log").find("--lc-channels applies to --model statenet, not l"), std::string::npos);
+  // --status reads the grid the run kept (OUT/grid.json): the failure with its reason, the
+  // finished grid as done.
+  r = run("benchmark --status " + dir + "/bad");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(": 0 done, 0 running, 0 started (continue on the next run), 1 failed, 0 pending"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("failed  units/l/seed0: exit status 1: statenet: error: --lc-channels applies to --model statenet, not l"),
+            std::string::npos)
+      << r.output;
+  r = run("benchmark --status " + dir + "/runs");
+  EXPECT_NE(r.output.find(": 4 done, 0 running"), std::string::npos) << r.output;
+  EXPECT_NE(run("benchmark --status " + dir + "/runs/units").output.find("holds no grid run by statenet benchmark"), std::string::npos);
 }
 
 // NAT4: the importer's protocol is used as it stands — test on the repeated validation sound,

@@ -64,6 +64,10 @@ def whose(harness, artifact):
             owner = frame_owner(line)
             if owner:
                 return owner[0], owner[1], summary
+        # UBSan prints no stack unless asked; its summary names the source line.
+        where = re.search(r" (/\S+?):\d+(?::\d+)?", summary)
+        if where and where.group(1).startswith(REPO + "/"):
+            return "ours", where.group(0).strip(), summary
     return "ours", "no frame in this repository or a library:\n" + out[-3000:], summary
 
 

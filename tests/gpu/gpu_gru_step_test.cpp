@@ -151,7 +151,20 @@ TEST(GpuGruStep, otherArchitecturesAreRefusedByName) {
     read_gru_step_weights(path);
     FAIL();
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("needs a StateNet-GRU model, this one is statenet-lstm"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("needs a StateNet-GRU model without AdapTrans, this one is statenet-lstm"), std::string::npos)
+        << e.what();
+  }
+  // The batched step has no AdapTrans prefilter: a StateNet-GRU with one is refused by name.
+  c.core = RecurrentCore::kGru;
+  c.adaptrans = true;
+  c.adaptrans_taps = 12;
+  f.metadata["config"] = c.to_json();
+  write_safetensors(path, f);
+  try {
+    read_gru_step_weights(path);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("this one is statenet-gru-adaptrans"), std::string::npos) << e.what();
   }
 }
 

@@ -16,7 +16,27 @@ if [[ -z "$cmd" || -z "$dir" ]]; then
   exit 2
 fi
 
+# Descendants of a pid, deepest first.
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+
 stop() {
+  # Jobs still queued or running are cancelled first (their steps would outlive slurmd);
+  # whatever slurmd's steps left after that is killed with them.
+  if [[ -f "$dir/slurm.conf" && -f "$dir/slurmctld.pid" ]] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
+    export SLURM_CONF="$dir/slurm.conf"
+    if [[ -n "$(squeue -h 2>/dev/null)" ]]; then
+      scancel --quiet --user="$(id -un)" 2>/dev/null
+      for _ in $(seq 450); do [[ -z "$(squeue -h 2>/dev/null)" ]] && break; sleep 0.1; done
+    fi
+  fi
+  local steps=""
+  if [[ -f "$dir/slurmd.pid" ]]; then steps=$(descendants "$(cat "$dir/slurmd.pid" 2>/dev/null)" 2>/dev/null); fi
   for name in slurmd slurmctld munged; do
     [[ -f "$dir/$name.pid" ]] || continue
     pid=$(cat "$dir/$name.pid" 2>/dev/null)
@@ -25,6 +45,7 @@ stop() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
+  [[ -n "$steps" ]] && kill -9 $steps 2>/dev/null
   return 0
 }
 
