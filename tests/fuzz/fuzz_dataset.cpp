@@ -1,6 +1,9 @@
 // The dataset reader (HDF5, docs/dataset-format.md): read_dataset on any bytes, then what
 // `statenet data info` does with it. Property: what read_dataset returns passes validation.
 
+#include <stdexcept>
+#include <string>
+
 #include "data/dataset.h"
 #include "data/dataset_summary.h"
 #include "data/simulator.h"
@@ -36,6 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const std::exception&) {
     FUZZ_CHECK(!"read_dataset returned a dataset that does not validate");
   }
-  describe_dataset(path, d, summarise_dataset(d));
+  try {
+    // The protocol attributes (fitting, test_stimuli, …) are read here, not by read_dataset: a
+    // bad one is refused with its one-line reason (`data info` prints it and exits 1).
+    describe_dataset(path, d, summarise_dataset(d));
+  } catch (const std::runtime_error& e) {
+    FUZZ_CHECK(std::string(e.what()).find('\n') == std::string::npos);
+  }
   return 0;
 }

@@ -33,7 +33,7 @@ def frame_owner(line):
     m = FRAME.match(line)
     if not m:
         return None
-    lib = re.search(r"\((/(?:usr/)?lib\S*/[^+)]+)", m.group("where"))
+    lib = re.search(r"\((/(?:usr/)?lib[^()]*?)\+0x[0-9a-f]+\)", m.group("where"))  # (/lib/…/libstdc++.so.6+0x9d918)
     if lib:
         name = os.path.basename(lib.group(1))
         return None if RUNTIME_LIBS.search(name) else ("third-party", name)
