@@ -49,12 +49,14 @@ def whose(harness, artifact):
     The innermost deciding frame of the first stack that has one wins: the crash stack, else
     (an out-of-memory caught by the RSS watcher has no allocation stack) the heap profile's.
     An input whose stacks name neither is counted as ours, with its report, to be looked at."""
-    # The replay's timeout is generous: on a loaded machine, symbolising an out-of-memory's stack
-    # can outlast a tight one, and the alarm's report (no stack) would replace it. A replay
-    # without a deciding frame is tried once more before it counts.
-    for attempt in range(2):
-        out = subprocess.run([harness, "-timeout=30", *LIMITS, artifact], stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, errors="replace").stdout
+    # A crash or out-of-memory is replayed with a generous timeout: on a loaded machine,
+    # symbolising its stack can outlast a tight one, and the alarm's report (no stack) would
+    # replace it; one without a deciding frame is tried once more before it counts.
+    # A saved timeout is replayed once with the fuzzing timeout: its report is the alarm's stack.
+    is_timeout = "-timeout-" in os.path.basename(artifact)
+    for attempt in range(1 if is_timeout else 2):
+        out = subprocess.run([harness, "-timeout=10" if is_timeout else "-timeout=30", *LIMITS, artifact],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace").stdout
         summary = next((l for l in out.splitlines() if l.startswith("SUMMARY:")), "")
         if not summary:
             summary = next((l.strip() for l in out.splitlines() if "ERROR:" in l), "(no longer fails)")
