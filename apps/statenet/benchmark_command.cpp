@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -184,11 +183,12 @@ std::vector<std::string> submitted_jobs(const std::string& out) {
 }
 
 // squeue's view of this user's jobs: unique job id ("%A", each array task's own) → state, and
-// the base array ids still queued or running. Empty when squeue is not there.
+// per base array id still queued or running, its tasks' states counted. Empty when squeue is
+// not there.
 struct QueueView {
   bool available = false;
   std::map<std::string, std::string> state_by_job;
-  std::set<std::string> arrays;
+  std::map<std::string, std::map<std::string, int>> arrays;
 };
 QueueView query_queue() {
   QueueView q;
@@ -199,7 +199,7 @@ QueueView query_queue() {
   std::string job, array, state;
   while (lines >> job >> array >> state) {
     q.state_by_job[job] = state;
-    q.arrays.insert(array);
+    ++q.arrays[array][state];
   }
   return q;
 }
@@ -295,13 +295,10 @@ void print_status(const std::string& out) {
   for (const std::string& f : failed) std::printf("  failed  %s\n", f.c_str());
   if (queue.available) {
     for (const std::string& id : submitted_jobs(out)) {
-      std::map<std::string, int> states;
-      const ProgramResult r = run_program({"squeue", "-h", "-r", "-j", id, "-o", "%T"});
-      std::istringstream lines(r.exit_code == 0 ? r.output : "");
-      std::string s;
-      while (lines >> s) ++states[s];
+      const auto it = queue.arrays.find(id);
       std::string summary;
-      for (const auto& [s2, n] : states) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + s2;
+      if (it != queue.arrays.end())
+        for (const auto& [state, n] : it->second) summary += (summary.empty() ? "" : ", ") + std::to_string(n) + " " + state;
       std::printf("  array job %s: %s\n", id.c_str(), summary.empty() ? "not in the queue" : summary.c_str());
     }
   }
