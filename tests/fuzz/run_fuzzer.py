@@ -43,33 +43,62 @@ def frame_owner(line):
     return None
 
 
+def decide(report):
+    """('ours' | 'third-party', library or location) from one replay's report, or None.
+
+    The innermost deciding frame of the first stack that has one wins: the crash stack, else
+    (an out-of-memory caught by the RSS watcher has no allocation stack) the heap profile's;
+    UBSan prints no stack unless asked, and its summary line names the source line."""
+    for line in report.splitlines():
+        owner = frame_owner(line)
+        if owner:
+            return owner
+    summary = next((l for l in report.splitlines() if l.startswith("SUMMARY:")), "")
+    where = re.search(r" (/\S+?):\d+(?::\d+)?", summary)
+    if where and where.group(1).startswith(REPO + "/"):
+        return "ours", where.group(0).strip()
+    return None
+
+
+def replays(artifact):
+    """The libFuzzer flags of each replay of one saved input, tried in order until one decides.
+
+    A crash or out-of-memory is replayed with a generous timeout: on a loaded machine,
+    symbolising its stack can outlast a tight one, and the alarm's report (no stack) would
+    replace it. The second try of an out-of-memory lowers the limits: the RSS watcher measures
+    peak memory once a second, so by its report the large blocks may be freed and the heap
+    profile names nobody; at 128 MB the first large block reports its own stack, and past
+    1 GB of RSS (ASan's soft limit) the next allocation reports its stack, whatever its size.
+    A saved timeout is replayed once with the fuzzing timeout: its report is the alarm's stack.
+    Each replay is (libFuzzer flags, ASAN_OPTIONS to add)."""
+    if "-timeout-" in os.path.basename(artifact):
+        return [(["-timeout=10", *LIMITS], "")]
+    if "-oom-" in os.path.basename(artifact):
+        return [(["-timeout=30", *LIMITS], ""),
+                (["-timeout=30", "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
+                 "soft_rss_limit_mb=1024:allocator_may_return_null=0")]
+    return [(["-timeout=30", *LIMITS], "")] * 2
+
+
 def whose(harness, artifact):
     """('ours' | 'third-party' | 'gone', library or location, summary line) of one saved input.
 
-    The innermost deciding frame of the first stack that has one wins: the crash stack, else
-    (an out-of-memory caught by the RSS watcher has no allocation stack) the heap profile's.
-    An input whose stacks name neither is counted as ours, with its report, to be looked at."""
-    # A crash or out-of-memory is replayed with a generous timeout: on a loaded machine,
-    # symbolising its stack can outlast a tight one, and the alarm's report (no stack) would
-    # replace it; one without a deciding frame is tried once more before it counts.
-    # A saved timeout is replayed once with the fuzzing timeout: its report is the alarm's stack.
-    is_timeout = "-timeout-" in os.path.basename(artifact)
-    for attempt in range(1 if is_timeout else 2):
-        out = subprocess.run([harness, "-timeout=10" if is_timeout else "-timeout=30", *LIMITS, artifact],
+    An input whose replays name neither this repository nor a library is counted as ours,
+    with its report, to be looked at."""
+    for flags, asan_options in replays(artifact):
+        env = dict(os.environ)
+        if asan_options:
+            env["ASAN_OPTIONS"] = ":".join(o for o in (env.get("ASAN_OPTIONS"), asan_options) if o)
+        out = subprocess.run([harness, *flags, artifact], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace").stdout
         summary = next((l for l in out.splitlines() if l.startswith("SUMMARY:")), "")
         if not summary:
             summary = next((l.strip() for l in out.splitlines() if "ERROR:" in l), "(no longer fails)")
         if "no longer fails" in summary:
             return "gone", "", summary
-        for line in out.splitlines():
-            owner = frame_owner(line)
-            if owner:
-                return owner[0], owner[1], summary
-        # UBSan prints no stack unless asked; its summary names the source line.
-        where = re.search(r" (/\S+?):\d+(?::\d+)?", summary)
-        if where and where.group(1).startswith(REPO + "/"):
-            return "ours", where.group(0).strip(), summary
+        owner = decide(out)
+        if owner:
+            return owner[0], owner[1], summary
     return "ours", "no frame in this repository or a library:\n" + out[-3000:], summary
 
 
