@@ -227,7 +227,13 @@ void submit_to_slurm(const BenchmarkGrid& grid, const std::string& out, const Sl
   BenchmarkGrid task_grid = grid;
   task_grid.train_args = slurm_train_args(options, grid.train_args);
   const std::string abs_out = fs::absolute(out).lexically_normal().string();
-  const std::string submission = abs_out + "/slurm/" + timestamp();
+  // OUT/slurm/<stamp>/, or <stamp>-2, -3 … when a submission already took this second.
+  std::string submission = abs_out + "/slurm/" + timestamp();
+  if (!dry_run) {
+    fs::create_directories(abs_out + "/slurm");
+    const std::string stamp = submission;
+    for (int n = 2; !fs::create_directory(submission); ++n) submission = stamp + "-" + std::to_string(n);
+  }
   const std::string grid_copy = submission + "/grid.json", script_path = submission + "/array.sbatch";
   if (statenet.empty()) statenet = fs::read_symlink("/proc/self/exe").string();
   const std::string script = sbatch_script(options, statenet, grid_copy, abs_out, submission + "/logs", names);

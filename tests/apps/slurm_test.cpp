@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -95,6 +96,38 @@ void write_grid(const std::string& dir, const std::string& models, int seeds, co
 }
 
 #ifdef STATENET_WITH_TRAINING
+
+// A refused submission keeps its script for a look, and trying again at once (the same second)
+// writes a second folder instead of overwriting the first. (A stand-in sbatch that refuses.)
+TEST(BenchmarkSlurm, eachSubmissionGetsItsOwnFolderEvenWithinOneSecond) {
+  const std::string dir = test::temp_dir();
+  write_grid(dir, R"({"ln": "--model ln --window-bins 10"})", 1, "--max-epochs 1");
+  std::filesystem::create_directories(dir + "/bin");
+  std::ofstream(dir + "/bin/sbatch") << "#!/bin/sh\necho 'sbatch: error: invalid partition specified: gpu' >&2\nexit 1\n";
+  std::filesystem::permissions(dir + "/bin/sbatch", std::filesystem::perms::owner_all);
+  // Folders already taken for each second of the next minute: a submission must pick another.
+  std::vector<std::string> taken;
+  for (std::time_t t = std::time(nullptr), end = t + 60; t < end; ++t) {
+    std::tm tm {};
+    ::localtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    taken.push_back(dir + "/out/slurm/" + stamp);
+    std::filesystem::create_directories(taken.back());
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result r = test::run_command("PATH=" + dir + "/bin " + statenet("benchmark " + dir + "/grid.json -o " + dir + "/out --slurm"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("sbatch refused"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("invalid partition specified: gpu"), std::string::npos) << r.output;
+  }
+  int submissions = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/out/slurm"))
+    submissions += std::filesystem::exists(entry.path() / "array.sbatch");
+  EXPECT_EQ(submissions, 2);
+  for (const std::string& folder : taken) EXPECT_TRUE(std::filesystem::is_empty(folder)) << folder << " was reused";
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out/slurm/jobs.tsv")) << "no job id to record";
+}
 
 // 2 models × 2 seeds through Slurm, two tasks at a time on the 2-CPU node: the same table as the
 // local executor's, from the same run directories.
