@@ -65,18 +65,21 @@ def replays(artifact):
 
     A crash or out-of-memory is replayed with a generous timeout: on a loaded machine,
     symbolising its stack can outlast a tight one, and the alarm's report (no stack) would
-    replace it. The second try of an out-of-memory lowers the limits: the RSS watcher measures
-    peak memory once a second, so by its report the large blocks may be freed and the heap
-    profile names nobody; at 128 MB the first large block reports its own stack, and past
-    1 GB of RSS (ASan's soft limit) the next allocation reports its stack, whatever its size.
+    replace it. An out-of-memory is replayed with ASan refusing, before it allocates, any block
+    over the single-allocation limit: libFuzzer's own check runs after ASan has written the
+    block's shadow (an eighth of its size), and for a 24 GB request that 3 GB of shadow reaches
+    the RSS limit first, whose report names nobody. The RSS watcher also measures peak memory
+    once a second, so by its report the large blocks may be freed and the heap profile names
+    nobody: the second try lowers the limits (a block over 128 MB, or the first allocation past
+    1 GB of RSS, ASan's soft limit, reports its own stack).
     A saved timeout is replayed once with the fuzzing timeout: its report is the alarm's stack.
     Each replay is (libFuzzer flags, ASAN_OPTIONS to add)."""
     if "-timeout-" in os.path.basename(artifact):
         return [(["-timeout=10", *LIMITS], "")]
     if "-oom-" in os.path.basename(artifact):
-        return [(["-timeout=30", *LIMITS], ""),
+        return [(["-timeout=30", *LIMITS], "max_allocation_size_mb=1024:allocator_may_return_null=0"),
                 (["-timeout=30", "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
-                 "soft_rss_limit_mb=1024:allocator_may_return_null=0")]
+                 "max_allocation_size_mb=128:allocator_may_return_null=0:soft_rss_limit_mb=1024")]
     return [(["-timeout=30", *LIMITS], "")] * 2
 
 

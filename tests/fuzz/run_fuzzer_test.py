@@ -5,7 +5,9 @@ Reports in testdata/ are real libFuzzer + ASan reports of fuzz_asari_import (the
 path replaced by @REPO@): an out-of-memory at the single-allocation limit inside libmatio, and
 one caught by the RSS watcher after the large blocks were freed (its heap profile names only
 libFuzzer). A stand-in harness (a script printing one of them according to its flags) checks
-the order of replays without running a fuzzer."""
+the order of replays without running a fuzzer. Given the fuzz_wehr_import harness as its
+argument, it also replays a real input that once failed CI: libmatio asks for 24 GB, and
+ASan's shadow for it reached the RSS limit before libFuzzer's allocation check reported."""
 import os
 import stat
 import sys
@@ -93,6 +95,16 @@ print("Executed in 1 ms")
 
     def test_a_saved_timeout_is_replayed_once_at_the_fuzzing_timeout(self):
         self.assertEqual(run_fuzzer.replays("/f/fuzz_x-timeout-1"), [(["-timeout=10", *run_fuzzer.LIMITS], "")])
+
+
+WEHR_HARNESS = os.environ.get("FUZZ_WEHR_IMPORT")
+
+
+@unittest.skipUnless(WEHR_HARNESS, "set FUZZ_WEHR_IMPORT to the fuzz_wehr_import harness (ctest does)")
+class RealHarness(unittest.TestCase):
+    def test_a_huge_request_inside_libmatio_is_third_party_not_an_anonymous_out_of_memory(self):
+        kind, where, summary = run_fuzzer.whose(WEHR_HARNESS, os.path.join(HERE, "testdata", "fuzz_wehr_import-oom-libmatio-24GB"))
+        self.assertEqual((kind, where), ("third-party", "libmatio.so.11"), summary)
 
 
 if __name__ == "__main__":
