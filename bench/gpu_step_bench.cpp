@@ -1,7 +1,10 @@
 // Many streams per step (issue 7): the NS1 StateNet-GRU (F = 34, H = 70, N = 73, the
 // committed model) advanced one frame on B independent streams per call.
-//   GpuGru/B:           our fused CUDA kernel from a CUDA Graph, frames in and rates out
-//                       through pinned host memory (GpuGruStep::step), B streams per call
+//   GpuGru/B/S/Z:       our fused CUDA kernel from a CUDA Graph (GpuGruStep::step), B streams
+//                       per call, S streams per block, Z = 1: the kernel reads
+//                       frames and writes rates in pinned host memory, Z = 0: the graph copies them;
+//                       D = 1: frames written straight into the engine's pinned buffer and rates
+//                       left there (step()), D = 0: step(frames, rates) copies both on the host
 //   CpuEngine/B:        our CPU step engine, B instances stepped in turn on one core
 //   LibTorchCudaEager/B: LibTorch on the GPU, eager ops on a [B, ·] batch (LC as unfold +
 //                       einsum, batch norm, sigmoid, at::gru_cell, linear), frames copied in
@@ -10,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <vector>
@@ -42,12 +46,21 @@ void GpuGru(benchmark::State& state) {
     return;
   }
   const int B = static_cast<int>(state.range(0));
-  GpuGruStep gpu(read_gru_step_weights(kModel), B);
+  GpuGruStep gpu(read_gru_step_weights(kModel), B, {static_cast<int>(state.range(1)), state.range(2) != 0});
   const int F = gpu.num_bands(), N = gpu.num_units();
   const std::vector<float> frames = random_frames(static_cast<std::size_t>(kFrames) * B * F);
   std::vector<float> rates(static_cast<std::size_t>(B) * N);
   std::int64_t t = 0;
-  for (auto _ : state) gpu.step(frames.data() + static_cast<std::size_t>(t++ % kFrames) * B * F, rates.data());
+  if (state.range(3) != 0) {  // the caller's frames are written into the engine's buffer, rates read from it
+    for (auto _ : state) {
+      const float* x = frames.data() + static_cast<std::size_t>(t++ % kFrames) * B * F;
+      std::copy(x, x + static_cast<std::size_t>(B) * F, gpu.frames_buffer());
+      gpu.step();
+      benchmark::DoNotOptimize(gpu.rates_buffer()[0]);
+    }
+  } else {
+    for (auto _ : state) gpu.step(frames.data() + static_cast<std::size_t>(t++ % kFrames) * B * F, rates.data());
+  }
   state.SetItemsProcessed(state.iterations() * B);
   state.SetLabel(gpu.device_name());
 }
@@ -100,7 +113,10 @@ void LibTorchCudaEager(benchmark::State& state) {
 BENCHMARK(LibTorchCudaEager)->RangeMultiplier(8)->Range(1, 65536)->UseRealTime();
 #endif
 
-BENCHMARK(GpuGru)->RangeMultiplier(8)->Range(1, 65536)->UseRealTime();
+BENCHMARK(GpuGru)
+    ->ArgsProduct({{1, 8, 64, 512, 4096, 32768, 65536}, {1, 8, 16, 32}, {1, 0}, {1, 0}})
+    ->ArgNames({"B", "S", "Z", "D"})
+    ->UseRealTime();
 BENCHMARK(CpuEngine)->RangeMultiplier(8)->Range(1, 4096)->UseRealTime();
 
 }  // namespace

@@ -14,7 +14,8 @@ packages=(
   libsoxr-dev libsoxr0
   libhdf5-dev libhdf5-103-1 libhdf5-hl-100 libhdf5-cpp-103-1 libsz2 libaec0
   libmatio-dev libmatio11
-  portaudio19-dev libportaudio2 libportaudiocpp0 libasound2 libjack-jackd2-0
+  portaudio19-dev libportaudio2 libportaudiocpp0 libasound2 libasound2-dev libjack-jackd2-0
+  libzmq3-dev libzmq5 libsodium23 libpgm-5.3-0 libnorm1 liblo-dev liblo7
   libreaderwriterqueue-dev nlohmann-json3-dev libcli11-dev libstb-dev libstb0
   libgtest-dev libgmock-dev googletest libbenchmark-dev libbenchmark1debian
 )

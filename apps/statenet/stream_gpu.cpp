@@ -69,20 +69,21 @@ void run_stream_gpu(const GpuStreamOptions& o, const CochleagramPreset& preset) 
   std::int64_t longest = 0;
   for (const auto& f : frames) longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(f.size() / F));
   const float silence = make_front_end(preset)->silence_value();
-  std::vector<float> x(static_cast<std::size_t>(B) * F), y(static_cast<std::size_t>(B) * N);
+  float* x = gpu.frames_buffer();       // [B, F], pinned: written here, read by the GPU
+  const float* y = gpu.rates_buffer();  // [B, N]
   std::vector<std::vector<float>> rates(files);  // per file (first copy): [T_i, N]
   const auto t0 = std::chrono::steady_clock::now();
   for (std::int64_t t = 0; t < longest; ++t) {
     for (int s = 0; s < B; ++s) {
       const auto& f = frames[s % files];
-      float* dst = x.data() + static_cast<std::size_t>(s) * F;
+      float* dst = x + static_cast<std::size_t>(s) * F;
       if (static_cast<std::int64_t>(f.size() / F) > t) std::copy_n(f.data() + static_cast<std::size_t>(t) * F, F, dst);
       else std::fill_n(dst, F, silence);
     }
-    gpu.step(x.data(), y.data());
+    gpu.step();
     for (int i = 0; i < files; ++i)
       if (static_cast<std::int64_t>(frames[i].size() / F) > t)
-        rates[i].insert(rates[i].end(), y.data() + static_cast<std::size_t>(i) * N, y.data() + static_cast<std::size_t>(i + 1) * N);
+        rates[i].insert(rates[i].end(), y + static_cast<std::size_t>(i) * N, y + static_cast<std::size_t>(i + 1) * N);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!o.output_dir.empty()) {

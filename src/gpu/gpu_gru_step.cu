@@ -51,51 +51,78 @@ __host__ __device__ __forceinline__ float weight(const float* p) {
 }
 
 constexpr int kPhases = 5;
+constexpr int kSharedPad = 4;  // floats after each shared array (block_phase)
+
+// Shared memory of one block, in floats: x, u, h, gi, gh for S streams, each padded.
+size_t shared_floats(int S, int F, int H) { return static_cast<size_t>(S) * (F + 8 * H) + 5 * kSharedPad; }
 
 // Phase `phase` of one block's step, as thread `tid` of `threads` runs it: the kernel runs the
 // phases with a barrier between them; emulate_gpu_gru_step runs each phase for every thread
 // in turn on the CPU. Streams [block·S, +S): frames [B][F] → hidden [B][H] (in place) → rates [B][N].
+// A thread owns one row (hidden unit, gate row or output unit) for all S streams of its block:
+// each weight is read once per block and feeds S independent accumulators; the S inputs it
+// meets are the same for the whole warp (a shared-memory broadcast). Every sum runs over its
+// index in order from the bias, as in the CPU engine.
 template <int S>
 __host__ __device__ void block_phase(int phase, const DeviceWeights& w, const float* __restrict__ frames, float* __restrict__ hidden,
                                      float* __restrict__ rates, int streams, int block, int tid, int threads, float* shared) {
   const int F = w.F, H = w.H, N = w.N, G = 3 * H;
   const int first_stream = block * S;
   const int count = min(S, streams - first_stream);
-  float* x = shared;       // [S][F]
-  float* u = x + S * F;    // [S][H]
-  float* h = u + S * H;    // [S][H]
-  float* gi = h + S * H;   // [S][3H]
-  float* gh = gi + S * G;  // [S][3H]
+  // Each array is followed by kSharedPad floats: the compiler may load a few elements past the
+  // end of an unrolled loop and drop them, and such a load must not touch the next array
+  // while another thread writes it (compute-sanitizer's racecheck reported exactly that for
+  // x → u in phase 1 before the padding).
+  float* x = shared;                // [S][F]
+  float* u = x + S * F + kSharedPad;   // [S][H]
+  float* h = u + S * H + kSharedPad;   // [S][H]
+  float* gi = h + S * H + kSharedPad;  // [S][3H]
+  float* gh = gi + S * G + kSharedPad; // [S][3H]
   switch (phase) {
-    case 0:  // this block's frames and hidden states into shared memory
-      for (int i = tid; i < count * F; i += threads) x[i] = frames[static_cast<size_t>(first_stream) * F + i];
-      for (int i = tid; i < count * H; i += threads) h[i] = hidden[static_cast<size_t>(first_stream) * H + i];
+    case 0:  // this block's frames and hidden states into shared memory (zeros past the last stream)
+      for (int i = tid; i < S * F; i += threads) x[i] = i < count * F ? frames[static_cast<size_t>(first_stream) * F + i] : 0.0f;
+      for (int i = tid; i < S * H; i += threads) h[i] = i < count * H ? hidden[static_cast<size_t>(first_stream) * H + i] : 0.0f;
       return;
     case 1:  // u = σ(W₁x + b₁): LC/FC/CONV with batch norm folded, then the paper's sigmoid
-      for (int i = tid; i < H * S; i += threads) {
-        const int s = i % S, j = i / S;
-        if (s >= count) continue;
-        float acc = w.first_b[j];
-        for (int f = 0; f < F; ++f) acc = fmaf(weight(w.first_t + f * H + j), x[s * F + f], acc);
-        u[s * H + j] = sigmoid(acc);
+      for (int j = tid; j < H; j += threads) {
+        float acc[S];
+        for (int s = 0; s < S; ++s) acc[s] = w.first_b[j];
+#ifdef __CUDA_ARCH__
+#pragma unroll 4
+#endif
+        for (int f = 0; f < F; ++f) {
+          const float wf = weight(w.first_t + f * H + j);
+          for (int s = 0; s < S; ++s) acc[s] = fmaf(wf, x[s * F + f], acc[s]);
+        }
+        for (int s = 0; s < count; ++s) u[s * H + j] = sigmoid(acc[s]);
       }
       return;
     case 2:  // gate pre-activations: gi = W_ih u + b_ih, gh = W_hh h + b_hh (rows r, z, n)
-      for (int i = tid; i < G * S; i += threads) {
-        const int s = i % S, r = i / S;
-        if (s >= count) continue;
-        float a = w.ih_b[r], b = w.hh_b[r];
-        for (int k = 0; k < H; ++k) {
-          a = fmaf(weight(w.ih_t + k * G + r), u[s * H + k], a);
-          b = fmaf(weight(w.hh_t + k * G + r), h[s * H + k], b);
+      for (int r = tid; r < G; r += threads) {
+        float a[S], b[S];
+        for (int s = 0; s < S; ++s) {
+          a[s] = w.ih_b[r];
+          b[s] = w.hh_b[r];
         }
-        gi[s * G + r] = a;
-        gh[s * G + r] = b;
+#ifdef __CUDA_ARCH__
+#pragma unroll 4
+#endif
+        for (int k = 0; k < H; ++k) {
+          const float wi = weight(w.ih_t + k * G + r), wh = weight(w.hh_t + k * G + r);
+          for (int s = 0; s < S; ++s) {
+            a[s] = fmaf(wi, u[s * H + k], a[s]);
+            b[s] = fmaf(wh, h[s * H + k], b[s]);
+          }
+        }
+        for (int s = 0; s < count; ++s) {
+          gi[s * G + r] = a[s];
+          gh[s * G + r] = b[s];
+        }
       }
       return;
     case 3:  // PyTorch's GRU: r, z = σ(·), n = tanh(gi_n + r ⊙ gh_n), h ← n + z ⊙ (h − n)
       for (int i = tid; i < H * S; i += threads) {
-        const int s = i % S, j = i / S;
+        const int s = i / H, j = i % H;
         if (s >= count) continue;
         const float* a = gi + s * G;
         const float* b = gh + s * G;
@@ -108,15 +135,23 @@ __host__ __device__ void block_phase(int phase, const DeviceWeights& w, const fl
       }
       return;
     case 4:  // y = R h + b_R, then the per-unit output nonlinearity
-      for (int i = tid; i < N * S; i += threads) {
-        const int s = i % S, k = i / S;
-        if (s >= count) continue;
-        float y = w.readout_b[k];
-        for (int j = 0; j < H; ++j) y = fmaf(weight(w.readout_t + j * N + k), h[s * H + j], y);
+      for (int k = tid; k < N; k += threads) {
+        float y[S];
+        for (int s = 0; s < S; ++s) y[s] = w.readout_b[k];
+#ifdef __CUDA_ARCH__
+#pragma unroll 4
+#endif
+        for (int j = 0; j < H; ++j) {
+          const float wr = weight(w.readout_t + j * N + k);
+          for (int s = 0; s < S; ++s) y[s] = fmaf(wr, h[s * H + j], y[s]);
+        }
         const float p0 = w.output[k], p1 = w.output[N + k], p2 = w.output[2 * N + k], p3 = w.output[3 * N + k];
-        if (w.output_kind == kDoubleExponential) y = p0 * expf(-expf(p2 * y - p3)) + p1;  // paper eq. 1
-        else if (w.output_kind == kSigmoid) y = p0 / (1.0f + expf(-(y - p1) / p2));
-        rates[static_cast<size_t>(first_stream + s) * N + k] = y;
+        for (int s = 0; s < count; ++s) {
+          float v = y[s];
+          if (w.output_kind == kDoubleExponential) v = p0 * expf(-expf(p2 * v - p3)) + p1;  // paper eq. 1
+          else if (w.output_kind == kSigmoid) v = p0 / (1.0f + expf(-(v - p1) / p2));
+          rates[static_cast<size_t>(first_stream + s) * N + k] = v;
+        }
       }
       return;
   }
@@ -153,22 +188,27 @@ DeviceWeights view_of(const std::vector<const float*>& where, const GruStepWeigh
                        w.num_bands, w.hidden, w.num_units, kind};
 }
 
-int streams_per_block(int streams) { return streams < kStreamsPerBlock ? 1 : kStreamsPerBlock; }
+// One stream per block up to 4096 streams, 8 beyond: the faster on an H200 (docs/gpu.md).
+int streams_per_block(int streams) { return streams <= 4096 ? 1 : kStreamsPerBlock; }
 
 }  // namespace
 
-void emulate_gpu_gru_step(const GruStepWeights& w, int streams, const float* frames, float* hidden, float* rates) {
+void emulate_gpu_gru_step(const GruStepWeights& w, int streams, const float* frames, float* hidden, float* rates, int per_block) {
   const std::vector<std::vector<float>> arrays = kernel_arrays(w);
   std::vector<const float*> where;
   for (const auto& a : arrays) where.push_back(a.data());
   const DeviceWeights view = view_of(where, w);
-  const int S = streams_per_block(streams), blocks = (streams + S - 1) / S;
-  std::vector<float> shared(static_cast<size_t>(S) * (w.num_bands + 8 * w.hidden));
+  const int S = per_block != 0 ? per_block : streams_per_block(streams), blocks = (streams + S - 1) / S;
+  if (S != 1 && S != 8 && S != 16 && S != 32) throw std::runtime_error("emulate_gpu_gru_step: streams per block " + std::to_string(S));
+  std::vector<float> shared(shared_floats(S, w.num_bands, w.hidden));
   for (int block = 0; block < blocks; ++block)
     for (int phase = 0; phase < kPhases; ++phase)
       for (int tid = 0; tid < kThreadsPerBlock; ++tid) {
-        if (S == 1) block_phase<1>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, shared.data());
-        else block_phase<kStreamsPerBlock>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, shared.data());
+        float* sh = shared.data();
+        if (S == 1) block_phase<1>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, sh);
+        else if (S == 8) block_phase<8>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, sh);
+        else if (S == 16) block_phase<16>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, sh);
+        else block_phase<32>(phase, view, frames, hidden, rates, streams, block, tid, kThreadsPerBlock, sh);
       }
 }
 
@@ -204,16 +244,19 @@ std::string GpuGruStep::device_problem() {
   return "";
 }
 
-GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_unique<State>()) {
+GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams, GpuGruStepOptions options) : state_(std::make_unique<State>()) {
   const std::string problem = device_problem();
   if (!problem.empty()) throw std::runtime_error("GPU step: " + problem);
   if (streams < 1) throw std::runtime_error("GPU step: streams must be at least 1, got " + std::to_string(streams));
+  const int S_asked = options.streams_per_block;
+  if (S_asked != 0 && S_asked != 1 && S_asked != 8 && S_asked != 16 && S_asked != 32)
+    throw std::runtime_error("GPU step: streams per block must be 0 (automatic), 1, 8, 16 or 32, got " + std::to_string(S_asked));
   State& st = *state_;
   st.streams = streams;
   st.F = w.num_bands;
   st.H = w.hidden;
   st.N = w.num_units;
-  const int F = st.F, H = st.H, N = st.N, G = 3 * H;
+  const int F = st.F, H = st.H, N = st.N;
   check(cudaGetDevice(&st.device), "cudaGetDevice");
 
   const std::vector<std::vector<float>> arrays = kernel_arrays(w);
@@ -230,31 +273,42 @@ GpuGruStep::GpuGruStep(const GruStepWeights& w, int streams) : state_(std::make_
   st.view = view_of(where, w);
 
   const size_t B = static_cast<size_t>(streams);
-  check(cudaMalloc(&st.frames, B * F * sizeof(float)), "cudaMalloc (frames)");
+  if (!options.zero_copy) check(cudaMalloc(&st.frames, B * F * sizeof(float)), "cudaMalloc (frames)");
   check(cudaMalloc(&st.hidden, B * H * sizeof(float)), "cudaMalloc (hidden states)");
-  check(cudaMalloc(&st.rates, B * N * sizeof(float)), "cudaMalloc (rates)");
-  check(cudaMallocHost(&st.frames_host, B * F * sizeof(float)), "cudaMallocHost (frames)");
-  check(cudaMallocHost(&st.rates_host, B * N * sizeof(float)), "cudaMallocHost (rates)");
+  if (!options.zero_copy) check(cudaMalloc(&st.rates, B * N * sizeof(float)), "cudaMalloc (rates)");
+  // Pinned host buffers; mapped into the device's address space for the zero-copy kernel.
+  const unsigned host_flags = options.zero_copy ? cudaHostAllocMapped : cudaHostAllocDefault;
+  check(cudaHostAlloc(&st.frames_host, B * F * sizeof(float), host_flags), "cudaHostAlloc (frames)");
+  check(cudaHostAlloc(&st.rates_host, B * N * sizeof(float), host_flags), "cudaHostAlloc (rates)");
+  float* kernel_frames = st.frames;
+  float* kernel_rates = st.rates;
+  if (options.zero_copy) {
+    check(cudaHostGetDevicePointer(reinterpret_cast<void**>(&kernel_frames), st.frames_host, 0), "cudaHostGetDevicePointer (frames)");
+    check(cudaHostGetDevicePointer(reinterpret_cast<void**>(&kernel_rates), st.rates_host, 0), "cudaHostGetDevicePointer (rates)");
+  }
   check(cudaMemset(st.hidden, 0, B * H * sizeof(float)), "cudaMemset");
 
-  const int per_block = streams_per_block(streams);
-  st.shared_bytes = static_cast<size_t>(per_block) * (F + 2 * H + 2 * G) * sizeof(float);
+  const int per_block = options.streams_per_block != 0 ? options.streams_per_block : streams_per_block(streams);
+  st.shared_bytes = shared_floats(per_block, F, H) * sizeof(float);
   int max_shared = 0;
   check(cudaDeviceGetAttribute(&max_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, st.device), "cudaDeviceGetAttribute");
   if (st.shared_bytes > static_cast<size_t>(max_shared))
     throw std::runtime_error("GPU step: hidden size " + std::to_string(H) + " needs " + std::to_string(st.shared_bytes) +
                              " bytes of shared memory per block, the device has " + std::to_string(max_shared));
-  const auto kernel = per_block == 1 ? gru_step_kernel<1> : gru_step_kernel<kStreamsPerBlock>;
+  const auto kernel = per_block == 1 ? gru_step_kernel<1>
+                      : per_block == 8  ? gru_step_kernel<8>
+                      : per_block == 16 ? gru_step_kernel<16>
+                                        : gru_step_kernel<32>;
   check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(st.shared_bytes)),
         "cudaFuncSetAttribute");
 
-  // One graph per step: frames in, the fused kernel, rates out.
+  // One graph per step: (frames in,) the fused kernel(, rates out).
   check(cudaStreamCreateWithFlags(&st.stream, cudaStreamNonBlocking), "cudaStreamCreate");
   const int blocks = (streams + per_block - 1) / per_block;
   check(cudaStreamBeginCapture(st.stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
-  cudaMemcpyAsync(st.frames, st.frames_host, B * F * sizeof(float), cudaMemcpyHostToDevice, st.stream);
-  kernel<<<blocks, kThreadsPerBlock, st.shared_bytes, st.stream>>>(st.view, st.frames, st.hidden, st.rates, streams);
-  cudaMemcpyAsync(st.rates_host, st.rates, B * N * sizeof(float), cudaMemcpyDeviceToHost, st.stream);
+  if (!options.zero_copy) cudaMemcpyAsync(st.frames, st.frames_host, B * F * sizeof(float), cudaMemcpyHostToDevice, st.stream);
+  kernel<<<blocks, kThreadsPerBlock, st.shared_bytes, st.stream>>>(st.view, kernel_frames, st.hidden, kernel_rates, streams);
+  if (!options.zero_copy) cudaMemcpyAsync(st.rates_host, st.rates, B * N * sizeof(float), cudaMemcpyDeviceToHost, st.stream);
   check(cudaStreamEndCapture(st.stream, &st.graph), "cudaStreamEndCapture");
   check(cudaGraphInstantiate(&st.graph_exec, st.graph, 0), "cudaGraphInstantiate");
 }
@@ -270,14 +324,22 @@ void GpuGruStep::reset() {
   check(cudaStreamSynchronize(state_->stream), "cudaStreamSynchronize");
 }
 
+void GpuGruStep::step() {
+  State& st = *state_;
+  check(cudaGraphLaunch(st.graph_exec, st.stream), "cudaGraphLaunch");
+  check(cudaStreamSynchronize(st.stream), "step");
+}
+
 void GpuGruStep::step(const float* frames, float* rates) {
   State& st = *state_;
   const size_t B = static_cast<size_t>(st.streams);
   std::memcpy(st.frames_host, frames, B * st.F * sizeof(float));
-  check(cudaGraphLaunch(st.graph_exec, st.stream), "cudaGraphLaunch");
-  check(cudaStreamSynchronize(st.stream), "step");
+  step();
   std::memcpy(rates, st.rates_host, B * st.N * sizeof(float));
 }
+
+float* GpuGruStep::frames_buffer() { return state_->frames_host; }
+const float* GpuGruStep::rates_buffer() const { return state_->rates_host; }
 
 std::string GpuGruStep::device_name() const {
   cudaDeviceProp p{};

@@ -154,7 +154,7 @@ class S4DplrCoreImpl : public torch::nn::Module {
       }
     }
     // skew = V·diag(iθ)·Vᴴ from the Hermitian −i·skew = V·diag(θ)·Vᴴ; θ ascending, ± pairs.
-    const auto [theta, v] = torch::linalg::eigh(torch::complex(torch::zeros_like(skew), -skew), "L");
+    const auto [theta, v] = at::linalg_eigh(torch::complex(torch::zeros_like(skew), -skew), "L");
     const torch::Tensor keep = torch::arange(modes, N);  // θ > 0
     const torch::Tensor vh = v.conj().transpose(0, 1).index_select(0, keep);
     const torch::Tensor pv = torch::matmul(vh, torch::complex(p, torch::zeros_like(p)));
@@ -189,7 +189,7 @@ class S4DplrCoreImpl : public torch::nn::Module {
     const auto cauchy = [&](const torch::Tensor& u, const torch::Tensor& v) { return torch::matmul(r, (u * v).unsqueeze(2)).squeeze(2); };
     const torch::Tensor k00 = cauchy(c, b), k01 = cauchy(c, p), k10 = cauchy(pc, b), k11 = cauchy(pc, p);
     const torch::Tensor khat = (2.0 / (1 + omega)).unsqueeze(0) * (k00 - k01 * k10 / (1 + k11));
-    return 2 * torch::real(torch::fft::ifft(khat, c10::nullopt, 1)).narrow(1, 0, T);
+    return 2 * torch::real(torch::fft::ifft(khat, /*n=*/{}, 1)).narrow(1, 0, T);
   }
 
   torch::Tensor forward(const torch::Tensor& u) {  // [B, T, H]
@@ -210,10 +210,10 @@ class S4DplrCoreImpl : public torch::nn::Module {
     const torch::Tensor eye = torch::eye(n, torch::TensorOptions().dtype(torch::kComplexDouble)).unsqueeze(0);
     const torch::Tensor a = torch::diag_embed(w) - p.unsqueeze(2) * p.conj().unsqueeze(1);  // [H, n, n]
     const torch::Tensor half = (dt.to(torch::kFloat64) / 2).unsqueeze(2).to(torch::kComplexDouble);
-    const torch::Tensor a_bar = torch::linalg::solve(eye - half * a, eye + half * a, true);
-    const torch::Tensor g1 = eye - torch::linalg::matrix_power(a_bar, kernel_bins_), g2 = eye - torch::linalg::matrix_power(a_bar, L2);
+    const torch::Tensor a_bar = at::linalg_solve(eye - half * a, eye + half * a, true);
+    const torch::Tensor g1 = eye - at::linalg_matrix_power(a_bar, kernel_bins_), g2 = eye - at::linalg_matrix_power(a_bar, L2);
     // Row vectors: C = C̃·g1⁻¹ ⇔ g1ᵀ·Cᵀ = C̃ᵀ.
-    const torch::Tensor c_plain = torch::linalg::solve(g1.transpose(1, 2), c.unsqueeze(2), true);
+    const torch::Tensor c_plain = at::linalg_solve(g1.transpose(1, 2), c.unsqueeze(2), true);
     return torch::matmul(g2.transpose(1, 2), c_plain).squeeze(2).to(torch::kComplexFloat);
   }
 

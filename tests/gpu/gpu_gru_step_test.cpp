@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "model_format/model_config.h"
 #include "model_format/safetensors.h"
@@ -42,8 +43,8 @@ std::string with_double_exponential_output() {
 // Steps `streams` streams of independent random frames (dB-like, −70…40) for `frames`
 // frames on the GPU and on one CPU engine per stream; returns the largest |GPU − CPU|
 // relative to the largest |CPU| rate.
-double largest_relative_difference(const std::string& model_path, int streams, int frames) {
-  GpuGruStep gpu(read_gru_step_weights(model_path), streams);
+double largest_relative_difference(const std::string& model_path, int streams, int frames, GpuGruStepOptions options = {}) {
+  GpuGruStep gpu(read_gru_step_weights(model_path), streams, options);
   std::vector<std::unique_ptr<StepModel>> cpu;
   for (int s = 0; s < streams; ++s) cpu.push_back(load_step_model(model_path));
   const int F = gpu.num_bands(), N = gpu.num_units();
@@ -67,12 +68,21 @@ double largest_relative_difference(const std::string& model_path, int streams, i
 
 TEST(GpuGruStep_CUDA, everyStreamMatchesTheCpuStepEngine) {
   if (const std::string why = GpuGruStep::device_problem(); !why.empty()) GTEST_SKIP() << why;
-  // 37 streams: four full blocks of 8 and a partial one; 3 streams: one stream per block.
-  for (int streams : {37, 3}) {
-    const double rel = largest_relative_difference(kModel, streams, 300);
+  // 37 streams: four full blocks of 8 and a partial one; 3 streams: one stream per block; then
+  // each layout forced, with the frames and rates copied by the graph or read and written by
+  // the kernel in host memory.
+  for (auto [streams, per_block] : {std::pair{37, 8}, {3, 0}}) {
+    const double rel = largest_relative_difference(kModel, streams, 300, {per_block, true});
     std::printf("identity output: largest relative difference %.3g over %d streams × 300 frames\n", rel, streams);
     EXPECT_LE(rel, 1e-5) << streams << " streams";
   }
+  for (int per_block : {1, 8, 16, 32})
+    for (bool zero_copy : {true, false}) {
+      const double rel = largest_relative_difference(kModel, 45, 100, {per_block, zero_copy});
+      std::printf("%d stream(s) per block, %s: largest relative difference %.3g over 45 streams × 100 frames\n", per_block,
+                  zero_copy ? "zero-copy" : "copies", rel);
+      EXPECT_LE(rel, 1e-5) << per_block << " per block, zero_copy " << zero_copy;
+    }
 }
 
 TEST(GpuGruStep_CUDA, doubleExponentialOutputMatchesTheCpuStepEngine) {
@@ -80,6 +90,23 @@ TEST(GpuGruStep_CUDA, doubleExponentialOutputMatchesTheCpuStepEngine) {
   const double rel = largest_relative_difference(with_double_exponential_output(), 9, 200);
   std::printf("double-exponential output: largest relative difference %.3g\n", rel);
   EXPECT_LE(rel, 1e-5);
+}
+
+TEST(GpuGruStep_CUDA, stepOnTheEnginesBuffersEqualsStepWithCopies) {
+  if (const std::string why = GpuGruStep::device_problem(); !why.empty()) GTEST_SKIP() << why;
+  const GruStepWeights w = read_gru_step_weights(kModel);
+  const int B = 20, F = w.num_bands, N = w.num_units;
+  GpuGruStep copying(w, B), direct(w, B);
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> level(-70.0f, 40.0f);
+  std::vector<float> x(B * F), y(B * N);
+  for (int t = 0; t < 30; ++t) {
+    for (auto& v : x) v = level(rng);
+    copying.step(x.data(), y.data());
+    std::copy(x.begin(), x.end(), direct.frames_buffer());
+    direct.step();
+    ASSERT_TRUE(std::equal(y.begin(), y.end(), direct.rates_buffer())) << "frame " << t;
+  }
 }
 
 TEST(GpuGruStep_CUDA, resetStartsEveryStreamAfresh) {
@@ -97,12 +124,14 @@ TEST(GpuGruStep_CUDA, resetStartsEveryStreamAfresh) {
 
 // Runs everywhere: the kernel's own code, emulated on the CPU thread by thread and phase by
 // phase, against the CPU step engine — the kernel's indexing and arithmetic are checked even
-// where no GPU is present (both block layouts: 8 streams per block and 1).
+// where no GPU is present (every block layout).
 TEST(GpuGruStep, emulatedKernelMatchesTheCpuStepEngine) {
   for (const std::string& path : {kModel, with_double_exponential_output()}) {
     const GruStepWeights w = read_gru_step_weights(path);
-    for (int streams : {11, 3}) {
-      SCOPED_TRACE(path + ", " + std::to_string(streams) + " streams");
+    // 11 streams at 8 per block (the last block partial), 3 in the automatic layout (1 per
+    // block), 37 at 16 and 32 per block (a partial last block each).
+    for (auto [streams, per_block] : {std::pair{11, 8}, {3, 0}, {37, 16}, {37, 32}}) {
+      SCOPED_TRACE(path + ", " + std::to_string(streams) + " streams, " + std::to_string(per_block) + " per block");
       std::vector<std::unique_ptr<StepModel>> cpu;
       for (int s = 0; s < streams; ++s) cpu.push_back(load_step_model(path));
       const int F = w.num_bands, H = w.hidden, N = w.num_units;
@@ -113,7 +142,7 @@ TEST(GpuGruStep, emulatedKernelMatchesTheCpuStepEngine) {
       double largest_diff = 0, largest_rate = 0;
       for (int t = 0; t < 40; ++t) {
         for (auto& v : x) v = level(rng);
-        emulate_gpu_gru_step(w, streams, x.data(), hidden.data(), y.data());
+        emulate_gpu_gru_step(w, streams, x.data(), hidden.data(), y.data(), per_block);
         for (int s = 0; s < streams; ++s) {
           cpu[s]->step(x.data() + static_cast<std::size_t>(s) * F, ref.data());
           for (int k = 0; k < N; ++k) {
