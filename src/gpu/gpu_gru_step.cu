@@ -94,7 +94,7 @@ __host__ __device__ void block_phase(int phase, const DeviceWeights& w, const fl
           const float wf = weight(w.first_t + f * H + j);
           for (int s = 0; s < S; ++s) acc[s] = fmaf(wf, x[s * F + f], acc[s]);
         }
-        for (int s = 0; s < count; ++s) u[s * H + j] = sigmoid(acc[s]);
+        for (int s = 0; s < S; ++s) u[s * H + j] = sigmoid(acc[s]);  // past the last stream too: phase 2 reads all S
       }
       return;
     case 2:  // gate pre-activations: gi = W_ih u + b_ih, gh = W_hh h + b_hh (rows r, z, n)
