@@ -129,12 +129,10 @@ std::vector<double> mat_numbers(const MatFile& file, const matvar_t* v, const st
     using T = decltype(tag);
     if (static_cast<std::size_t>(v->data_size) != sizeof(T)) return false;
     check_stored(file, v, n, where);
-    out.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      T x;
-      std::memcpy(&x, static_cast<const char*>(v->data) + i * sizeof(T), sizeof(T));
-      out[i] = static_cast<double>(x);
-    }
+    // One converting pass (no zero-filled vector first: a file may declare ~10⁸ elements).
+    // libmatio allocates each variable's data on its own, so it is aligned for T.
+    const T* stored = static_cast<const T*>(v->data);
+    out.assign(stored, stored + n);
     return true;
   };
   bool ok = false;

@@ -14,6 +14,7 @@ namespace {
 
 constexpr int kStimuli = 20;      // natural sounds: sets 0–19 (sets 20–31 are DRCs, no waveforms)
 constexpr int kBins = 999;        // 5-ms bins over 0–4995 ms
+constexpr std::size_t kMaxSpikeTimesPerTrial = 1000000;  // ~200 per 1-ms bin: nothing a real trial holds
 constexpr double kDtMs = 5.0;
 
 std::string wav_path(const std::string& src, int stimulus) {
@@ -110,7 +111,13 @@ Dataset import_ns1(const std::string& src, const Ns1ImportOptions& options, cons
       const std::size_t R = mat_numel(repeats);
       for (std::size_t m = 0; m < R; ++m) {
         const std::string w = where + ".repeats(" + std::to_string(m + 1) + ").t";
-        std::vector<float> bins = ns1_bin_trial(mat_numbers(cluster, mat_field(cluster, repeats, "t", m, w), w));
+        const matvar_t* times = mat_field(cluster, repeats, "t", m, w);
+        // A 5-s trial holds at most 4 995 distinct 1-ms spike bins: far more spike times than
+        // that is a damaged file, refused before ~10⁸ of them are copied.
+        if (mat_numel(times) > kMaxSpikeTimesPerTrial)
+          throw std::runtime_error(cluster.path() + ": " + w + ": " + std::to_string(mat_numel(times)) +
+                                   " spike times in one trial, expected at most " + std::to_string(kMaxSpikeTimesPerTrial));
+        std::vector<float> bins = ns1_bin_trial(mat_numbers(cluster, times, w));
         if (!kernel.empty()) bins = smooth(bins, kernel);
         per_unit[u][s].push_back(std::move(bins));
       }
