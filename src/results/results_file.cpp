@@ -1,7 +1,9 @@
 #include "results/results_file.h"
 
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -16,6 +18,35 @@ nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : 
 double number_or_nan(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<double>() : NAN;
+}
+
+// A JSON integer that fits T; otherwise std::invalid_argument naming `key` (a float such as
+// 1e20 must not reach a cast to int).
+template <class T>
+T checked_integer(const nlohmann::json& v, const std::string& key) {
+  if (!v.is_number_integer()) throw std::invalid_argument(key + ": expected an integer, found " + v.dump().substr(0, 40));
+  const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                                           : v.get<std::int64_t>() >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                                 v.get<std::int64_t>() <= static_cast<std::int64_t>(std::numeric_limits<T>::max());
+  if (!fits) throw std::invalid_argument(key + ": " + v.dump() + " is out of range");
+  return v.is_number_unsigned() ? static_cast<T>(v.get<std::uint64_t>()) : static_cast<T>(v.get<std::int64_t>());
+}
+
+// Field `key` of object j as an integer, `fallback` when absent.
+template <class T>
+T integer_or(const nlohmann::json& j, const char* key, T fallback) {
+  const auto it = j.find(key);
+  return it == j.end() ? fallback : checked_integer<T>(*it, key);
+}
+
+// Field `key` of object j as a list of ints, empty when absent.
+std::vector<int> integers_or_empty(const nlohmann::json& j, const char* key) {
+  std::vector<int> out;
+  const auto it = j.find(key);
+  if (it == j.end()) return out;
+  if (!it->is_array()) throw std::invalid_argument(std::string(key) + ": expected a list of integers");
+  for (const nlohmann::json& v : *it) out.push_back(checked_integer<int>(v, key));
+  return out;
 }
 
 }  // namespace
@@ -93,6 +124,7 @@ std::string results_to_json(const TrainReport& report) {
     run["test_units"] = units;
     j["runs"].push_back(run);
   }
+  if (!j.contains("runs")) j["runs"] = nlohmann::json::array();  // a report of no runs reads back as one
   return j.dump(1);
 }
 
@@ -112,16 +144,16 @@ TrainReport read_results_file(const std::string& path) {
   TrainReport report;
   try {
     report.model = ModelConfig::from_json(j.at("model").dump());
-    report.parameters = j.value("parameters", std::int64_t{0});
+    report.parameters = integer_or<std::int64_t>(j, "parameters", 0);
     const nlohmann::json training = j.value("training", nlohmann::json::object());
-    report.tbptt_k = training.value("tbptt_k", 0);
+    report.tbptt_k = integer_or<int>(training, "tbptt_k", 0);
     report.tbptt_warmup = training.value("tbptt_warmup", true);
     report.fit_output_to_data = training.value("output_init", "training responses") != "generic";
     // Runs from before the input standardisation have no such field: raw input.
     report.fit_input_to_data = training.value("input_standardisation", "none") != "none";
     report.device = training.value("device", "cpu");
     report.population = training.value("fitting", "population") != "unit-by-unit";
-    report.batch_size = training.value("batch_size", 1);
+    report.batch_size = integer_or<int>(training, "batch_size", 1);
     report.sizes = training.value("sizes", "");
     const nlohmann::json summary = j.value("summary", nlohmann::json::object());
     report.mean_cc_raw = number_or_nan(summary, "mean_cc_raw");
@@ -131,18 +163,18 @@ TrainReport read_results_file(const std::string& path) {
     report.seconds = summary.value("seconds", 0.0);
     for (const nlohmann::json& run : j.at("runs")) {
       SeedResult r;
-      r.seed = run.value("seed", -1);
-      r.unit = run.value("unit", -1);
+      r.seed = integer_or<int>(run, "seed", -1);
+      r.unit = integer_or<int>(run, "unit", -1);
       const nlohmann::json split = run.value("split", nlohmann::json::object());
-      r.split.train = split.value("train", std::vector<int>{});
-      r.split.validation = split.value("validation", std::vector<int>{});
-      r.split.test = split.value("test", std::vector<int>{});
-      r.epochs_run = run.value("epochs_run", 0);
-      r.best_epoch = run.value("best_epoch", 0);
+      r.split.train = integers_or_empty(split, "train");
+      r.split.validation = integers_or_empty(split, "validation");
+      r.split.test = integers_or_empty(split, "test");
+      r.epochs_run = integer_or<int>(run, "epochs_run", 0);
+      r.best_epoch = integer_or<int>(run, "best_epoch", 0);
       r.best_validation_loss = number_or_nan(run, "best_validation_loss");
       r.mean_cc_raw = number_or_nan(run, "mean_cc_raw");
       r.mean_cc_norm = number_or_nan(run, "mean_cc_norm");
-      r.excluded_units = run.value("excluded_units", 0);
+      r.excluded_units = integer_or<int>(run, "excluded_units", 0);
       r.seconds = run.value("seconds", 0.0);
       r.seconds_per_epoch = run.value("seconds_per_epoch", 0.0);
       r.train_pass_seconds = run.value("train_pass_seconds", std::vector<double>{});

@@ -68,6 +68,39 @@ TEST(ResultsFile, whatIsWrittenReadsBackEqual) {
   EXPECT_EQ(results_label(back), "transformer (raw input)");
 }
 
+// Found by fuzzing: integer fields holding floats beyond int's range (a cast there is UB), and
+// a report of no runs that did not read back.
+TEST(ResultsFile, integerFieldsAreCheckedAndAReportOfNoRunsReadsBack) {
+  const std::string dir = test::temp_dir();
+  const TrainReport t = report(Architecture::kL, {run(0, -1, 0.5, 0.7)});
+  const std::string good = results_to_json(t);
+  auto error_with = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(dir + "/results.json") << text;
+    try {
+      read_results_file(dir + "/results.json");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  EXPECT_NE(error_with("\"seed\": 0", "\"seed\": 8.9e20").find("results.json: seed: expected an integer"), std::string::npos)
+      << error_with("\"seed\": 0", "\"seed\": 8.9e20");
+  EXPECT_NE(error_with("\"parameters\": 1465", "\"parameters\": 1.4e51").find("parameters: expected an integer"), std::string::npos);
+  EXPECT_NE(error_with("\"best_epoch\": 10", "\"best_epoch\": 3000000000").find("best_epoch: 3000000000 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_with("\"test\": [", "\"test\": [-4.5,").find("test: expected an integer"), std::string::npos)
+      << error_with("\"test\": [", "\"test\": [-4.5,");
+
+  TrainReport none = t;
+  none.runs.clear();
+  write_results_file(dir + "/results.json", none);
+  EXPECT_TRUE(read_results_file(dir + "/results.json").runs.empty());
+}
+
 TEST(ResultsFile, seedFiguresAreTheMeanAndSemOfEachSeedsMeanOverItsRuns) {
   // Unit by unit: seed 0 has units scoring 0.6 and 0.8 (mean 0.7) and a NaN unit (left out);
   // seed 1 has 0.5 and 0.7 (mean 0.6); seed 2 only 0.9.
