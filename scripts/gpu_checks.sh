@@ -82,7 +82,7 @@ if [[ -x "$pre/bin/statenet_gpu_tests" && -x "$sanitizer" ]]; then
   done
 fi
 
-# After the LibTorch build: its LibTorch-CUDA peer, its CUDA tests, and training on the GPU.
+# After the LibTorch build: NS1 training on the GPU, then its LibTorch-CUDA peer rows.
 if [[ -n "${build_pid:-}" ]]; then
   while kill -0 "$build_pid" 2>/dev/null && (($(left) > 100)); do sleep 3; done
   if kill -0 "$build_pid" 2>/dev/null; then say "LibTorch build still running at $SECONDS s: stopped"; pkill -f gpu_build.sh; pkill -f ninja; fi
