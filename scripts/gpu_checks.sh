@@ -8,7 +8,8 @@
 #   .gpu-data/ns1.h5               `statenet data import ns1 --no-waveforms` (for the training run)
 # Usage: scripts/gpu_checks.sh OUT_DIR [DEADLINE_S=540]
 # Writes into OUT_DIR (8 files at most): session.log (everything, timed), build.log,
-# gpu_step_bench.json, pytorch_gpu_step.json, libtorch_step_bench.json, train.log, train.tgz.
+# gpu_step_bench.json, pytorch_gpu_step.json, libtorch_step_bench.json, train.log, train.tgz;
+# with STATENET_GPU_GRIDS="grids/x.json …" grids.tgz (every results.json, train.log, table) instead of the last two.
 set -uo pipefail
 out=${1:?usage: scripts/gpu_checks.sh OUT_DIR [DEADLINE_S]}
 deadline=${2:-540}
@@ -88,7 +89,26 @@ if [[ -n "${build_pid:-}" ]]; then
   if kill -0 "$build_pid" 2>/dev/null; then say "LibTorch build still running at $SECONDS s: stopped"; pkill -f gpu_build.sh; pkill -f ninja; fi
   say "$(tail -3 "$out/build.log" | tr '\n' ' ')"
   b=build-gpu
-  if [[ -x $b/statenet && -f .gpu-data/ns1.h5 ]]; then
+  if [[ -x $b/statenet && -f .gpu-data/ns1.h5 && -n "${STATENET_GPU_GRIDS:-}" ]]; then
+    # Benchmark grids instead of the GRU training: each grid's "ns1" read from .gpu-data, every
+    # training with --device cuda, STATENET_GPU_JOBS at a time, stopped (SIGTERM: checkpoints)
+    # before the deadline. Points whose results.json came with the checkout are skipped.
+    for g in $STATENET_GPU_GRIDS; do
+      name=$(basename "$g" .json)
+      python3 - "$g" "$work/$name.json" "$root/.gpu-data/ns1.h5" <<'EOF2'
+import json, os, sys
+src, dst, ns1 = sys.argv[1:4]
+grid = json.load(open(src))
+here = os.path.dirname(os.path.abspath(src))
+grid["datasets"] = {k: ns1 if k == "ns1" else os.path.join(here, v) for k, v in grid["datasets"].items()}
+grid["train_args"] = (grid.get("train_args", "") + " --device cuda").strip()
+json.dump(grid, open(dst, "w"), indent=1)
+EOF2
+      (($(left) > 60)) && run timeout -s TERM -k 30 $(($(left) - 45)) $b/statenet benchmark "$work/$name.json" \
+          -o "results/$name" -j "${STATENET_GPU_JOBS:-8}"
+    done
+    find results -name results.json -o -name train.log -o -name 'table.*' | tar -czf "$out/grids.tgz" -T - 2>> "$log"
+  elif [[ -x $b/statenet && -f .gpu-data/ns1.h5 ]]; then
     # One seed for 40 epochs (seconds per epoch on the GPU), then the 10 seeds at once.
     say "training NS1 StateNet-GRU on the GPU (train.log)"
     timeout 40 $b/statenet train --data .gpu-data/ns1.h5 --model statenet --core gru --seeds 1 --max-epochs 40 \
