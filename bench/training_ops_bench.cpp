@@ -5,7 +5,12 @@
 //   - Mamba's selective scan (D = 140 channels, S = 16 states), forward + backward, against the
 //     recursion as LibTorch operations, one step per bin;
 //   - S4D's convolution kernel (H = 70 channels, 32 modes), forward + backward, against the
-//     same map as LibTorch operations on [H, n, T] tensors.
+//     same map as LibTorch operations on [H, n, T] tensors;
+//   - the GRU recurrence (H = 70), forward + backward, on one 999-bin clip and on TBPTT's
+//     batches of windows (979 windows of 20 bins, 899 of 100), against LibTorch's GRU
+//     equations one step per bin.
+//
+// With freed memory kept for reuse, as in `statenet` (util/allocator.h).
 //
 //   build/bench/training_ops_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
@@ -14,8 +19,10 @@
 #include <ATen/Parallel.h>
 
 #include "train_ops/causal_conv2d.h"
+#include "train_ops/gru_recurrence.h"
 #include "train_ops/s4d_kernel.h"
 #include "train_ops/selective_scan.h"
+#include "util/allocator.h"
 
 namespace {
 
@@ -92,6 +99,32 @@ void S4dKernelForwardBackward(benchmark::State& state, Kernel kernel) {
 BENCHMARK_CAPTURE(S4dKernelForwardBackward, ours, statenet::s4d_kernel)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(S4dKernelForwardBackward, libtorch, statenet::s4d_kernel_reference)->Unit(benchmark::kMillisecond);
 
+// Args: B sequences of T bins.
+template <typename Recurrence>
+void GruRecurrenceForwardBackward(benchmark::State& state, Recurrence recurrence) {
+  at::set_num_threads(1);
+  torch::manual_seed(0);
+  const std::int64_t B = state.range(0), T = state.range(1), H = 70;
+  const torch::Tensor gi = torch::randn({B, T, 3 * H}).requires_grad_(), h0 = (torch::randn({B, H}) * 0.5).requires_grad_();
+  const torch::Tensor w = (torch::randn({3 * H, H}) / std::sqrt(70.0)).requires_grad_(), b = (torch::randn({3 * H}) * 0.1).requires_grad_();
+  for (auto _ : state) {
+    recurrence(gi, h0, w, b).sum().backward();
+    for (const auto* t : {&gi, &h0, &w, &b}) t->mutable_grad().reset();
+  }
+  state.counters["bins"] = benchmark::Counter(static_cast<double>(B * T), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_CAPTURE(GruRecurrenceForwardBackward, ours, statenet::gru_recurrence)
+    ->Args({1, 999})->Args({979, 20})->Args({899, 100})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(GruRecurrenceForwardBackward, libtorch, statenet::gru_recurrence_reference)
+    ->Args({1, 999})->Args({979, 20})->Args({899, 100})->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  statenet::keep_freed_memory_for_reuse();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

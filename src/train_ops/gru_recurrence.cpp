@@ -22,6 +22,87 @@ void matvec(const float* W, const float* b, const float* x, int rows, int cols, 
   }
 }
 
+// Sequences at once from which a bin's recurrent product is one matrix product over the batch
+// (TBPTT's windows: B = T − K); below it, one matrix-vector product per sequence and bin.
+constexpr std::int64_t kBatchedFrom = 8;
+
+// One bin of one sequence given gh = W_hh·h_{t−1} + b_hh: h_t, and the saved r, z, n, gh_n.
+inline void gates_forward(const float* g, const float* gh, const float* prev, int H, float* ht, float* sv) {
+  for (int k = 0; k < H; ++k) {
+    const float r = sigmoid(g[k] + gh[k]), z = sigmoid(g[H + k] + gh[H + k]);
+    const float n = std::tanh(g[2 * H + k] + r * gh[2 * H + k]);
+    ht[k] = (1.0f - z) * n + z * prev[k];
+    sv[k] = r, sv[H + k] = z, sv[2 * H + k] = n, sv[3 * H + k] = gh[2 * H + k];
+  }
+}
+
+// Its backward from d = ∂L/∂h_t (carried + this bin's): ∂L/∂gi (dg), ∂L/∂gh (dgr) and the
+// direct part of ∂L/∂h_{t−1} (d ⊙ z; the W_hhᵀ·dgr part is added by the caller).
+inline void gates_backward(const float* dh, const float* go, const float* sv, const float* prev, int H, float* dg,
+                           float* dgr, float* dprev) {
+  for (int k = 0; k < H; ++k) {
+    const float d = dh[k] + go[k];
+    const float r = sv[k], z = sv[H + k], n = sv[2 * H + k], ghn = sv[3 * H + k];
+    const float dn = d * (1.0f - z) * (1.0f - n * n);  // through tanh
+    const float dz = d * (prev[k] - n) * z * (1.0f - z);
+    const float dr = dn * ghn * r * (1.0f - r);
+    dg[k] = dr, dg[H + k] = dz, dg[2 * H + k] = dn;
+    dgr[k] = dr, dgr[H + k] = dz, dgr[2 * H + k] = dn * r;
+    dprev[k] = d * z;
+  }
+}
+
+// From kBatchedFrom sequences on: time-major buffers ([T, B, ·], so a bin's rows are adjacent)
+// and one matrix product per bin for every sequence's W_hh·h_{t−1}. Returns h [B, T, H]; keeps
+// h and the gates time-major for the backward.
+torch::Tensor forward_batched(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w,
+                              const torch::Tensor& b, torch::Tensor& h_tm, torch::Tensor& gates) {
+  const std::int64_t B = gi.size(0), T = gi.size(1);
+  const int H = static_cast<int>(h0.size(1));
+  const torch::Tensor gi_tm = gi.transpose(0, 1).contiguous();
+  h_tm = torch::empty({T, B, H}), gates = torch::empty({T, B, 4 * H});
+  torch::Tensor gh = torch::empty({B, 3 * H});  // every sequence's W_hh·h_{t−1} + b_hh
+  const float *gip = gi_tm.data_ptr<float>(), *ghp = gh.data_ptr<float>();
+  float *hp = h_tm.data_ptr<float>(), *gp = gates.data_ptr<float>();
+  for (std::int64_t t = 0; t < T; ++t) {
+    const torch::Tensor prev = t == 0 ? h0 : h_tm[t - 1];
+    torch::addmm_out(gh, b, prev, w.t());
+    const float* pp = prev.data_ptr<float>();
+    for (std::int64_t bi = 0; bi < B; ++bi) {
+      const std::int64_t tb = t * B + bi;
+      gates_forward(gip + tb * 3 * H, ghp + bi * 3 * H, pp + bi * H, H, hp + tb * H, gp + tb * 4 * H);
+    }
+  }
+  return h_tm.transpose(0, 1).contiguous();
+}
+
+tensor_list backward_batched(const torch::Tensor& h0, const torch::Tensor& w, const torch::Tensor& h_tm,
+                              const torch::Tensor& gates, const torch::Tensor& grad_h) {
+  const std::int64_t T = h_tm.size(0), B = h_tm.size(1);
+  const int H = static_cast<int>(h_tm.size(2));
+  const torch::Tensor go_tm = grad_h.transpose(0, 1).contiguous();
+  torch::Tensor d_gi = torch::empty({T, B, 3 * H}), d_gh = torch::empty({T, B, 3 * H});
+  // ∂L/∂h_t of every sequence carried from t + 1, and ∂L/∂h_{t−1} being made.
+  torch::Tensor dh = torch::zeros({B, H}), dprev = torch::empty({B, H});
+  const float *hp = h_tm.data_ptr<float>(), *gp = gates.data_ptr<float>(), *go = go_tm.data_ptr<float>();
+  float *dgi = d_gi.data_ptr<float>(), *dgh = d_gh.data_ptr<float>();
+  for (std::int64_t t = T - 1; t >= 0; --t) {
+    const float* pp = t > 0 ? hp + (t - 1) * B * H : h0.data_ptr<float>();
+    const float* dhp = dh.data_ptr<float>();
+    float* dpp = dprev.data_ptr<float>();
+    for (std::int64_t bi = 0; bi < B; ++bi) {
+      const std::int64_t tb = t * B + bi;
+      gates_backward(dhp + bi * H, go + tb * H, gp + tb * 4 * H, pp + bi * H, H, dgi + tb * 3 * H, dgh + tb * 3 * H,
+                     dpp + bi * H);
+    }
+    dprev.addmm_(d_gh[t], w);  // += ∂L/∂gh_t·W_hh
+    std::swap(dh, dprev);
+  }
+  const torch::Tensor h_prev = torch::cat({h0.unsqueeze(0), h_tm.narrow(0, 0, T - 1)}, 0).reshape({T * B, H});
+  const torch::Tensor d_gh2 = d_gh.reshape({T * B, 3 * H});
+  return {d_gi.transpose(0, 1).contiguous(), dh, d_gh2.t().mm(h_prev), d_gh2.sum(0)};
+}
+
 class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gi_in, const torch::Tensor& h0_in,
@@ -29,6 +110,12 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
     const torch::Tensor gi = gi_in.contiguous(), h0 = h0_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
     const std::int64_t B = gi.size(0), T = gi.size(1);
     const int H = static_cast<int>(h0.size(1));
+    if (B >= kBatchedFrom) {
+      torch::Tensor h_tm, gates;
+      const torch::Tensor h = forward_batched(gi, h0, w, b, h_tm, gates);
+      ctx->save_for_backward({h0, w, h_tm, gates});
+      return h;
+    }
     // Saved per bin for the backward: h_t, the gates r, z, n and gh_n = (W_hh·h_{t−1} + b_hh)_n.
     torch::Tensor h = torch::empty({B, T, H}), gates = torch::empty({B, T, 4 * H});
     const float *gip = gi.data_ptr<float>(), *wp = w.data_ptr<float>(), *bp = b.data_ptr<float>();
@@ -39,15 +126,8 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
       for (std::int64_t t = 0; t < T; ++t) {
         const std::int64_t bt = bi * T + t;
         matvec(wp, bp, prev, 3 * H, H, gh.data());
-        const float* g = gip + bt * 3 * H;
-        float *ht = hp + bt * H, *sv = gp + bt * 4 * H;
-        for (int k = 0; k < H; ++k) {
-          const float r = sigmoid(g[k] + gh[k]), z = sigmoid(g[H + k] + gh[H + k]);
-          const float n = std::tanh(g[2 * H + k] + r * gh[2 * H + k]);
-          ht[k] = (1.0f - z) * n + z * prev[k];
-          sv[k] = r, sv[H + k] = z, sv[2 * H + k] = n, sv[3 * H + k] = gh[2 * H + k];
-        }
-        prev = ht;
+        gates_forward(gip + bt * 3 * H, gh.data(), prev, H, hp + bt * H, gp + bt * 4 * H);
+        prev = hp + bt * H;
       }
     }
     ctx->save_for_backward({h0, w, h, gates});
@@ -57,6 +137,7 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &h0 = saved[0], &w = saved[1], &h = saved[2], &gates = saved[3];
+    if (h0.size(0) >= kBatchedFrom) return backward_batched(h0, w, h, gates, grads[0]);
     const torch::Tensor gh_out = grads[0].contiguous();
     const std::int64_t B = h.size(0), T = h.size(1);
     const int H = static_cast<int>(h.size(2));
@@ -71,23 +152,13 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
       for (std::int64_t t = T - 1; t >= 0; --t) {
         const std::int64_t bt = bi * T + t;
         const float* prev = t > 0 ? hp + (bt - 1) * H : h0.data_ptr<float>() + bi * H;
-        const float* sv = gp + bt * 4 * H;
-        float *dg = dgi + bt * 3 * H, *dgr = dgh + bt * 3 * H;
-        for (int k = 0; k < H; ++k) {
-          const float d = dh[k] + go[bt * H + k];
-          const float r = sv[k], z = sv[H + k], n = sv[2 * H + k], ghn = sv[3 * H + k];
-          const float dn = d * (1.0f - z) * (1.0f - n * n);  // through tanh
-          const float dz = d * (prev[k] - n) * z * (1.0f - z);
-          const float dr = dn * ghn * r * (1.0f - r);
-          dg[k] = dr, dg[H + k] = dz, dg[2 * H + k] = dn;
-          dgr[k] = dr, dgr[H + k] = dz, dgr[2 * H + k] = dn * r;
-          dprev[k] = d * z;
-        }
+        float* dgr = dgh + bt * 3 * H;
+        gates_backward(dh.data(), go + bt * H, gp + bt * 4 * H, prev, H, dgi + bt * 3 * H, dgr, dprev.data());
         // ∂L/∂h_{t−1} += W_hhᵀ·∂L/∂gh
         for (int j = 0; j < 3 * H; ++j) {
           const float* wj = wp + static_cast<std::int64_t>(j) * H;
-          const float s = dgr[j];
-          for (int k = 0; k < H; ++k) dprev[k] += wj[k] * s;
+          const float sj = dgr[j];
+          for (int k = 0; k < H; ++k) dprev[k] += wj[k] * sj;
         }
         dh.swap(dprev);
       }

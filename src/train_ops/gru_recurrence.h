@@ -6,8 +6,9 @@
 // gi [B, T, 3H] is the input projection W_ih·x_t + b_ih (one matrix product, left to LibTorch),
 // h0 [B, H], w_hh [3H, H], b_hh [3H] → h [B, T, H]. On the CPU in float32 the forward and
 // backward are plain loops over the clip (LibTorch's CPU GRU runs a handful of small operations
-// per bin, each with its own dispatch and allocation); the recurrent weight's gradient is one
-// matrix product over the clip. Elsewhere LibTorch's GRU cell, step by step. First derivatives
+// per bin, each with its own dispatch and allocation); from 8 sequences on (TBPTT's windows)
+// each bin's W_hh product is one matrix product over the batch; the recurrent weight's gradient
+// is one matrix product over the clip. Elsewhere LibTorch's GRU cell, step by step. First derivatives
 // only: the gradients it returns carry no graph.
 
 #include <torch/torch.h>

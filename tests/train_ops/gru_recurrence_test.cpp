@@ -27,10 +27,10 @@ double largest_difference(const torch::Tensor& a, const torch::Tensor& b) {
 
 // Float32 ours against the reference in float64 (LibTorch operations): absolute differences,
 // every tensor's entries being O(1) (gates in (0, 1), probe N(0, 1)) — 1e-4 covers float32
-// accumulation over 300 bins, a wrong term is O(0.1).
+// accumulation over 300 bins, a wrong term is O(0.1). B ≥ 8 takes the batched path.
 TEST(GruRecurrence, outputAndGradientsMatchTheStepByStepCellInDoublePrecision) {
   torch::manual_seed(8);
-  for (const auto& [B, T, H] : std::vector<std::array<int, 3>>{{1, 300, 70}, {3, 17, 5}, {2, 1, 3}}) {
+  for (const auto& [B, T, H] : std::vector<std::array<int, 3>>{{1, 300, 70}, {3, 17, 5}, {2, 1, 3}, {12, 40, 9}, {9, 1, 4}}) {
     const torch::Tensor gi = torch::randn({B, T, 3 * H}), h0 = torch::randn({B, H}) * 0.5;
     const torch::Tensor w = torch::randn({3 * H, H}) / std::sqrt(static_cast<double>(H)), b = torch::randn({3 * H}) * 0.1;
     const torch::Tensor probe = torch::randn({B, T, H});
