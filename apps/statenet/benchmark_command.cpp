@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -337,12 +338,15 @@ void add_benchmark_command(CLI::App& app) {
   auto slurm = std::make_shared<bool>(false);
   auto dry_run = std::make_shared<bool>(false);
   auto statenet_path = std::make_shared<std::string>();
+  auto only_models = std::make_shared<std::vector<std::string>>();
   auto so = std::make_shared<SlurmOptions>();
   cmd->add_option("grid", *grid_path, "The grid file (JSON; see --example-grid)");
   cmd->add_option("-o,--output-dir", *out, "Where the runs and the table go (for Slurm: a folder every node sees)");
   cmd->add_option("-j,--jobs", *jobs, "Trainings at once on this machine (give each '--threads 1' in train_args on a CPU)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--models", *only_models, "Train only these of the grid's models, NAME[,NAME…], in the grid's order (the table lists them all)")
+      ->delimiter(',');
   cmd->add_flag("--table-only", *table_only, "Do not train: only write the table from the finished points");
   cmd->add_flag("--example-grid", *example, "Print an example grid file and exit");
   cmd->add_option("--status", *status_dir, "Print what each point of the grid in DIR is doing (and squeue's view), then write its table");
@@ -382,6 +386,14 @@ void add_benchmark_command(CLI::App& app) {
     if (grid_path->empty() || out->empty()) throw std::invalid_argument("benchmark needs a grid file and -o DIR (--example-grid prints a grid)");
     const BenchmarkGrid grid = read_benchmark_grid(*grid_path);
     check_datasets(grid, *grid_path);
+    for (const std::string& name : *only_models) {
+      std::string names;
+      bool known = false;
+      for (const auto& [model, args] : grid.models) known = known || model == name, names += (names.empty() ? "" : ", ") + model;
+      if (!known) throw std::invalid_argument("--models: no model '" + name + "' in " + *grid_path + " (its models: " + names + ")");
+    }
+    if (!only_models->empty() && (*slurm || !point->empty()))
+      throw std::invalid_argument("--models picks what trains here, not with --slurm or --point");
     if (!point->empty()) {
       const int code = run_point(grid, *out, *point);
       std::fflush(nullptr);
@@ -394,10 +406,17 @@ void add_benchmark_command(CLI::App& app) {
     }
     const std::vector<GridPoint> points = grid_points(grid, *out);
     std::vector<const GridPoint*> todo;
-    for (const GridPoint& p : points)
-      if (point_state(p) != PointState::kDone) todo.push_back(&p);
-    std::printf("benchmark: %zu grid points (%zu datasets × %zu models × %d seeds), %zu done, %zu to run\n", points.size(),
-                grid.datasets.size(), grid.models.size(), grid.seeds, points.size() - todo.size(), todo.size());
+    std::size_t done = 0;
+    for (const GridPoint& p : points) {
+      const bool picked = only_models->empty() || std::find(only_models->begin(), only_models->end(), p.model) != only_models->end();
+      if (point_state(p) == PointState::kDone) ++done;
+      else if (picked) todo.push_back(&p);
+    }
+    std::string picked;
+    for (const std::string& m : *only_models) picked += (picked.empty() ? " (--models " : ",") + m;
+    if (!picked.empty()) picked += ")";
+    std::printf("benchmark: %zu grid points (%zu datasets × %zu models × %d seeds), %zu done, %zu to run%s\n", points.size(),
+                grid.datasets.size(), grid.models.size(), grid.seeds, done, todo.size(), picked.c_str());
     std::fflush(stdout);
     fs::create_directories(*out);
     write_file_atomically(*out + "/grid.json", benchmark_grid_json(grid));

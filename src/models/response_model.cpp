@@ -367,6 +367,13 @@ class StateNet final : public ResponseModel {
     if (!gru_ && !lstm_ && !rnn_) return ResponseModel::forward_tbptt(x, K, warmup);
     if (K < 1) throw std::invalid_argument("TBPTT needs K ≥ 1");
     const torch::Tensor u = features(x);  // [B, T, H], with its graph
+    if (warmup && gru_ && u.is_cpu() && u.scalar_type() == torch::kFloat32) {
+      // The same gradients without the windows' K-fold forward (gru_recurrence.h).
+      const auto p = gru_->named_parameters();
+      const torch::Tensor gi = F::linear(u, p["weight_ih_l0"], p["bias_ih_l0"]);
+      const torch::Tensor h0 = torch::zeros({u.size(0), p["weight_hh_l0"].size(1)}, u.options());
+      return output_(readout_(gru_recurrence_truncated(gi, h0, p["weight_hh_l0"], p["bias_hh_l0"], K)).transpose(1, 2));
+    }
     const std::int64_t B = u.size(0), T = u.size(1), H = u.size(2);
     K = std::min(K, T);
     // Bins t < K: one run from the clip start (their histories are shorter than K).

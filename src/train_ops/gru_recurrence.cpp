@@ -22,6 +22,15 @@ void matvec(const float* W, const float* b, const float* x, int rows, int cols, 
   }
 }
 
+void check_shapes(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh, const torch::Tensor& b_hh) {
+  TORCH_CHECK(gi.dim() == 3 && h0.dim() == 2 && h0.size(0) == gi.size(0) && gi.size(2) == 3 * h0.size(1) &&
+                  w_hh.dim() == 2 && w_hh.size(0) == gi.size(2) && w_hh.size(1) == h0.size(1) && b_hh.dim() == 1 &&
+                  b_hh.size(0) == gi.size(2) && gi.size(1) >= 1,
+              "gru_recurrence: gi [B, T ≥ 1, 3H], h0 [B, H], w_hh [3H, H], b_hh [3H]; got ", gi.sizes(), ", ",
+              h0.sizes(), ", ", w_hh.sizes(), ", ", b_hh.sizes());
+}
+
+
 // Sequences at once from which a bin's recurrent product is one matrix product over the batch
 // (TBPTT's windows: B = T − K); below it, one matrix-vector product per sequence and bin.
 constexpr std::int64_t kBatchedFrom = 8;
@@ -50,6 +59,29 @@ inline void gates_backward(const float* dh, const float* go, const float* sv, co
     dgr[k] = dr, dgr[H + k] = dz, dgr[2 * H + k] = dn * r;
     dprev[k] = d * z;
   }
+}
+
+// One sequence at a time (contiguous gi, h0, w, b): h [B, T, H], and saved per bin for the
+// backward the gates r, z, n and gh_n = (W_hh·h_{t−1} + b_hh)_n, [B, T, 4H].
+torch::Tensor forward_sequences(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w,
+                                const torch::Tensor& b, torch::Tensor& gates) {
+  const std::int64_t B = gi.size(0), T = gi.size(1);
+  const int H = static_cast<int>(h0.size(1));
+  torch::Tensor h = torch::empty({B, T, H});
+  gates = torch::empty({B, T, 4 * H});
+  const float *gip = gi.data_ptr<float>(), *wp = w.data_ptr<float>(), *bp = b.data_ptr<float>();
+  float *hp = h.data_ptr<float>(), *gp = gates.data_ptr<float>();
+  std::vector<float> gh(3 * H);
+  for (std::int64_t bi = 0; bi < B; ++bi) {
+    const float* prev = h0.data_ptr<float>() + bi * H;
+    for (std::int64_t t = 0; t < T; ++t) {
+      const std::int64_t bt = bi * T + t;
+      matvec(wp, bp, prev, 3 * H, H, gh.data());
+      gates_forward(gip + bt * 3 * H, gh.data(), prev, H, hp + bt * H, gp + bt * 4 * H);
+      prev = hp + bt * H;
+    }
+  }
+  return h;
 }
 
 // From kBatchedFrom sequences on: time-major buffers ([T, B, ·], so a bin's rows are adjacent)
@@ -108,28 +140,14 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gi_in, const torch::Tensor& h0_in,
                                const torch::Tensor& w_in, const torch::Tensor& b_in) {
     const torch::Tensor gi = gi_in.contiguous(), h0 = h0_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
-    const std::int64_t B = gi.size(0), T = gi.size(1);
-    const int H = static_cast<int>(h0.size(1));
-    if (B >= kBatchedFrom) {
+    if (gi.size(0) >= kBatchedFrom) {
       torch::Tensor h_tm, gates;
       const torch::Tensor h = forward_batched(gi, h0, w, b, h_tm, gates);
       ctx->save_for_backward({h0, w, h_tm, gates});
       return h;
     }
-    // Saved per bin for the backward: h_t, the gates r, z, n and gh_n = (W_hh·h_{t−1} + b_hh)_n.
-    torch::Tensor h = torch::empty({B, T, H}), gates = torch::empty({B, T, 4 * H});
-    const float *gip = gi.data_ptr<float>(), *wp = w.data_ptr<float>(), *bp = b.data_ptr<float>();
-    float *hp = h.data_ptr<float>(), *gp = gates.data_ptr<float>();
-    std::vector<float> gh(3 * H);
-    for (std::int64_t bi = 0; bi < B; ++bi) {
-      const float* prev = h0.data_ptr<float>() + bi * H;
-      for (std::int64_t t = 0; t < T; ++t) {
-        const std::int64_t bt = bi * T + t;
-        matvec(wp, bp, prev, 3 * H, H, gh.data());
-        gates_forward(gip + bt * 3 * H, gh.data(), prev, H, hp + bt * H, gp + bt * 4 * H);
-        prev = hp + bt * H;
-      }
-    }
+    torch::Tensor gates;
+    const torch::Tensor h = forward_sequences(gi, h0, w, b, gates);
     ctx->save_for_backward({h0, w, h, gates});
     return h;
   }
@@ -171,6 +189,74 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
   }
 };
 
+// TBPTT(1, K) with warm-up (header). Backward, per sequence, from the last bin down: slot
+// t mod K of a ring holds λ_s^(t) = ∂L_t/∂h_s for the K windows t ∈ [s, s + K − 1] that contain
+// bin s. Bin s's gate gradients come from their sum (they are linear in ∂L/∂h_s); then every
+// slot steps back through the transposed Jacobian, λ_{s−1} = λ_s·J_s with
+//   J_s[i][k] = z_i·δ_ik + a_i·c_i·W_r[i][k] + b_i·W_z[i][k] + a_i·r_i·W_n[i][k],
+//   a = (1 − z)(1 − n²), b = (h_{s−1} − n)·z(1 − z), c = gh_n·r(1 − r),
+// one [K, H]×[H, H] product. The slot of window s + K − 1 (its first bin was s) is then
+// overwritten by bin s − 1's own gradient: that window's start state gets nothing.
+class GruTruncatedFunction : public torch::autograd::Function<GruTruncatedFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gi_in, const torch::Tensor& h0_in,
+                               const torch::Tensor& w_in, const torch::Tensor& b_in, std::int64_t k) {
+    const torch::Tensor gi = gi_in.contiguous(), h0 = h0_in.contiguous(), w = w_in.contiguous(), b = b_in.contiguous();
+    torch::Tensor gates;
+    const torch::Tensor h = forward_sequences(gi, h0, w, b, gates);
+    ctx->save_for_backward({h0, w, h, gates});
+    ctx->saved_data["k"] = k;
+    return h;
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor &h0 = saved[0], &w = saved[1], &h = saved[2], &gates = saved[3];
+    const std::int64_t B = h.size(0), T = h.size(1), K = ctx->saved_data["k"].toInt();
+    const int H = static_cast<int>(h.size(2));
+    const torch::Tensor gh_out = grads[0].contiguous();
+    torch::Tensor d_gi = torch::empty({B, T, 3 * H}), d_gh = torch::empty({B, T, 3 * H}), d_h0 = torch::empty({B, H});
+    torch::Tensor ring = torch::empty({K, H}), stepped = torch::empty({K, H}), jac = torch::empty({H, H});
+    const float *wp = w.data_ptr<float>(), *hp = h.data_ptr<float>(), *gp = gates.data_ptr<float>();
+    const float* go = gh_out.data_ptr<float>();
+    float *dgi = d_gi.data_ptr<float>(), *dgh = d_gh.data_ptr<float>();
+    std::vector<float> sum(H), zero(H, 0.0f), unused(H);
+    for (std::int64_t bi = 0; bi < B; ++bi) {
+      ring.zero_();
+      for (std::int64_t s = T - 1; s >= 0; --s) {
+        const std::int64_t bt = bi * T + s;
+        float* rp = ring.data_ptr<float>();
+        std::copy(go + bt * H, go + (bt + 1) * H, rp + (s % K) * H);
+        std::fill(sum.begin(), sum.end(), 0.0f);
+        for (std::int64_t slot = 0; slot < K; ++slot)
+          for (int i = 0; i < H; ++i) sum[i] += rp[slot * H + i];
+        const float* prev = s > 0 ? hp + (bt - 1) * H : h0.data_ptr<float>() + bi * H;
+        const float* sv = gp + bt * 4 * H;
+        gates_backward(sum.data(), zero.data(), sv, prev, H, dgi + bt * 3 * H, dgh + bt * 3 * H, unused.data());
+        float* jp = jac.data_ptr<float>();
+        for (int i = 0; i < H; ++i) {
+          const float r = sv[i], z = sv[H + i], n = sv[2 * H + i], ghn = sv[3 * H + i];
+          const float a = (1.0f - z) * (1.0f - n * n), bz = (prev[i] - n) * z * (1.0f - z);
+          const float cr = a * ghn * r * (1.0f - r), cn = a * r;
+          const float *wr = wp + static_cast<std::int64_t>(i) * H, *wz = wr + static_cast<std::int64_t>(H) * H,
+                      *wn = wz + static_cast<std::int64_t>(H) * H;
+          float* row = jp + static_cast<std::int64_t>(i) * H;
+          for (int c = 0; c < H; ++c) row[c] = cr * wr[c] + bz * wz[c] + cn * wn[c];
+          row[i] += z;
+        }
+        torch::mm_out(stepped, ring, jac);
+        std::swap(ring, stepped);
+      }
+      // After bin 0's step the ring holds the windows that start at h0 (bins t < K).
+      const torch::Tensor start = ring.sum(0);
+      d_h0[bi].copy_(start);
+    }
+    const torch::Tensor h_prev = torch::cat({h0.unsqueeze(1), h.narrow(1, 0, T - 1)}, 1).reshape({B * T, H});
+    const torch::Tensor d_gh2 = d_gh.reshape({B * T, 3 * H});
+    return {d_gi, d_h0, d_gh2.t().mm(h_prev), d_gh2.sum(0), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor gru_recurrence_reference(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
@@ -192,14 +278,20 @@ torch::Tensor gru_recurrence_reference(const torch::Tensor& gi, const torch::Ten
 
 torch::Tensor gru_recurrence(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
                              const torch::Tensor& b_hh) {
-  TORCH_CHECK(gi.dim() == 3 && h0.dim() == 2 && h0.size(0) == gi.size(0) && gi.size(2) == 3 * h0.size(1) &&
-                  w_hh.dim() == 2 && w_hh.size(0) == gi.size(2) && w_hh.size(1) == h0.size(1) && b_hh.dim() == 1 &&
-                  b_hh.size(0) == gi.size(2) && gi.size(1) >= 1,
-              "gru_recurrence: gi [B, T ≥ 1, 3H], h0 [B, H], w_hh [3H, H], b_hh [3H]; got ", gi.sizes(), ", ",
-              h0.sizes(), ", ", w_hh.sizes(), ", ", b_hh.sizes());
+  check_shapes(gi, h0, w_hh, b_hh);
   bool ours = true;
   for (const auto* t : {&gi, &h0, &w_hh, &b_hh}) ours = ours && t->is_cpu() && t->scalar_type() == torch::kFloat32;
   return ours ? GruRecurrenceFunction::apply(gi, h0, w_hh, b_hh) : gru_recurrence_reference(gi, h0, w_hh, b_hh);
+}
+
+torch::Tensor gru_recurrence_truncated(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
+                                       const torch::Tensor& b_hh, std::int64_t k) {
+  TORCH_CHECK(k >= 1, "gru_recurrence_truncated: K ≥ 1, got ", k);
+  bool ours = true;
+  for (const auto* t : {&gi, &h0, &w_hh, &b_hh}) ours = ours && t->is_cpu() && t->scalar_type() == torch::kFloat32;
+  TORCH_CHECK(ours, "gru_recurrence_truncated: CPU float32 tensors only");
+  check_shapes(gi, h0, w_hh, b_hh);
+  return GruTruncatedFunction::apply(gi, h0, w_hh, b_hh, k);
 }
 
 }  // namespace statenet

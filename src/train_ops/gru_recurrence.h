@@ -18,6 +18,15 @@ namespace statenet {
 torch::Tensor gru_recurrence(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
                              const torch::Tensor& b_hh);
 
+// TBPTT(1, K) with warm-up on the same recurrence: the forward is gru_recurrence's (the true
+// states); in the backward, bin t's gradient reaches back through bins t − K + 1 … t only (the
+// start state of its window gets none; for t < K the window starts at h0, which gets it). The
+// same gradients as running each bin's window of K bins from its true start state and
+// backpropagating through it, without the K-fold forward: a ring of K adjoints, one
+// [K, H]×[H, H] product per bin. CPU float32 only; k ≥ 1.
+torch::Tensor gru_recurrence_truncated(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
+                                       const torch::Tensor& b_hh, std::int64_t k);
+
 // The same map with LibTorch's gru_cell, one call per bin (the reference for tests).
 torch::Tensor gru_recurrence_reference(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w_hh,
                                        const torch::Tensor& b_hh);

@@ -426,8 +426,8 @@ TEST(TrainCli, aa1ImportedFromItsOriginalFilesTrainsAsAPopulationWithThePapersMo
       << "cell 2 is fitted on the 4 songs it heard";
 }
 
-// `statenet benchmark`: a small grid (2 models × 2 seeds, 2 at a time) trains each point in
-// its own directory and writes the table; a second run trains nothing; a point whose result is
+// `statenet benchmark`: a small grid (2 models × 2 seeds, 2 at a time; one model first with
+// --models) trains each point in its own directory and writes the table; a second run trains nothing; a point whose result is
 // lost but whose checkpoint survives is continued with --resume, not restarted.
 TEST(BenchmarkCli, aGridTrainsEachPointOnceResumesTheRestAndWritesTheTable) {
   const std::string dir = test::temp_dir();
@@ -435,9 +435,18 @@ TEST(BenchmarkCli, aGridTrainsEachPointOnceResumesTheRestAndWritesTheTable) {
   std::ofstream(dir + "/grid.json") << R"({"datasets": {"units": "units.h5"},
     "models": {"ln": "--model ln --window-bins 10", "statenet-rnn": "--model statenet --core rnn"},
     "seeds": 2, "train_args": "--threads 1 --max-epochs 3"})";
-  Result r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2");
+  // --models: only those rows train (a name not in the grid is refused, naming the grid's).
+  Result r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs --models ln,nope");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--models: no model 'nope' in " + dir + "/grid.json (its models: ln, statenet-rnn)"), std::string::npos) << r.output;
+  r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2 --models ln");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("benchmark: 4 grid points (1 datasets × 2 models × 2 seeds), 0 done, 4 to run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("benchmark: 4 grid points (1 datasets × 2 models × 2 seeds), 0 done, 2 to run (--models ln)"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/runs/units/statenet-rnn")) << "only the picked model trains";
+  r = run("benchmark " + dir + "/grid.json -o " + dir + "/runs -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("benchmark: 4 grid points (1 datasets × 2 models × 2 seeds), 2 done, 2 to run"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| model | parameters | seeds | CC_raw | CC_norm | rank |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| ln | 347 | 2 | "), std::string::npos) << "one unit's LN: 34·10 + 1, BN 2, DE 4\n" << r.output;
   EXPECT_NE(r.output.find("**1st**"), std::string::npos) << r.output;

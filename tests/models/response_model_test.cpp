@@ -310,6 +310,21 @@ TEST(ResponseModel, tbpttTruncatesTheGradient) {
   EXPECT_GT(max_relative_difference(short_k, full), 1e-3);
 }
 
+// The GRU with warm-up in float32 on the CPU takes the ring-of-adjoints operation; in float64 the
+// model runs every bin's window (LibTorch's GRU): the same outputs and gradients.
+TEST(ResponseModel, tbpttWarmupOperationEqualsTheWindowedForm) {
+  torch::manual_seed(7);
+  auto m = make_response_model(default_model_config(Architecture::kStateNet, 16, 3));
+  m->train();
+  const torch::Tensor x = torch::randn({2, 16, 50}), y = torch::randn({2, 3, 50});
+  const auto ours = gradients(*m, m->forward_tbptt(x, 6, true), y);
+  m->to(torch::kFloat64);
+  const auto windows = gradients(*m, m->forward_tbptt(x.to(torch::kFloat64), 6, true), y.to(torch::kFloat64));
+  std::vector<torch::Tensor> windows32;
+  for (const auto& g : windows) windows32.push_back(g.to(torch::kFloat32));
+  EXPECT_LT(max_relative_difference(ours, windows32), 1e-4) << "largest relative gradient difference";
+}
+
 }  // namespace
 }  // namespace statenet
 

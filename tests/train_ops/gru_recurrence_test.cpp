@@ -46,6 +46,61 @@ TEST(GruRecurrence, outputAndGradientsMatchTheStepByStepCellInDoublePrecision) {
   }
 }
 
+// TBPTT(1, K) with warm-up written out: bin t's output from its own window of K bins, run in
+// float64 by the reference from the true state before it (detached), for t ≥ K; bins t < K
+// from h0 with their whole history. Independent of the ring of adjoints it checks.
+torch::Tensor windows_from_true_states(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w,
+                                       const torch::Tensor& b, std::int64_t K) {
+  const std::int64_t T = gi.size(1);
+  torch::Tensor states;
+  {
+    torch::NoGradGuard no_grad;
+    states = gru_recurrence_reference(gi, h0, w, b);  // [B, T, H]
+  }
+  std::vector<torch::Tensor> outputs;
+  for (std::int64_t t = 0; t < T; ++t) {
+    const std::int64_t first = std::max<std::int64_t>(0, t - K + 1);
+    const torch::Tensor start = first == 0 ? h0 : states.select(1, first - 1);
+    outputs.push_back(gru_recurrence_reference(gi.narrow(1, first, t - first + 1), start, w, b).select(1, t - first));
+  }
+  return torch::stack(outputs, 1);
+}
+
+// Float32 ours against the written-out windows in float64 (tolerances as above): output and every
+// gradient, K below, equal to and above the clip length, one and several sequences.
+TEST(GruRecurrence, truncatedBackwardEqualsEveryBinsWindowFromItsTrueState) {
+  torch::manual_seed(10);
+  for (const auto& [B, T, H, K] : std::vector<std::array<int, 4>>{{1, 60, 7, 5}, {2, 30, 4, 1}, {1, 25, 6, 25}, {3, 12, 5, 40}}) {
+    const torch::Tensor gi = torch::randn({B, T, 3 * H}), h0 = torch::randn({B, H}) * 0.5;
+    const torch::Tensor w = torch::randn({3 * H, H}) / std::sqrt(static_cast<double>(H)), b = torch::randn({3 * H}) * 0.1;
+    const torch::Tensor probe = torch::randn({B, T, H});
+    const auto truncated = [K = K](const torch::Tensor& g, const torch::Tensor& h, const torch::Tensor& ww, const torch::Tensor& bb) {
+      return gru_recurrence_truncated(g, h, ww, bb, K);
+    };
+    const auto windows = [K = K](const torch::Tensor& g, const torch::Tensor& h, const torch::Tensor& ww, const torch::Tensor& bb) {
+      return windows_from_true_states(g, h, ww, bb, K);
+    };
+    const Result ours = run(truncated, gi, h0, w, b, probe);
+    const auto d = [](const torch::Tensor& t) { return t.to(torch::kFloat64); };
+    const Result ref = run(windows, d(gi), d(h0), d(w), d(b), d(probe));
+    const std::string at = "B " + std::to_string(B) + " T " + std::to_string(T) + " H " + std::to_string(H) + " K " + std::to_string(K);
+    EXPECT_LT(largest_difference(ours.h, ref.h), 1e-5) << at << ": output";
+    EXPECT_LT(largest_difference(ours.g_gi, ref.g_gi), 1e-4) << at << ": input-projection gradient";
+    EXPECT_LT(largest_difference(ours.g_h0, ref.g_h0), 1e-4) << at << ": initial-state gradient";
+    EXPECT_LT(largest_difference(ours.g_w, ref.g_w) / (ref.g_w.abs().max().item<double>() + 1), 1e-4) << at << ": W_hh gradient";
+    EXPECT_LT(largest_difference(ours.g_b, ref.g_b) / (ref.g_b.abs().max().item<double>() + 1), 1e-4) << at << ": b_hh gradient";
+  }
+  // K = T: nothing is truncated, the full recurrence's gradients.
+  const torch::Tensor gi = torch::randn({1, 20, 12}), h0 = torch::randn({1, 4}), w = torch::randn({12, 4}) * 0.5, b = torch::randn({12});
+  const torch::Tensor probe = torch::randn({1, 20, 4});
+  const Result full = run(gru_recurrence, gi, h0, w, b, probe);
+  const Result k_is_t = run([](const torch::Tensor& g, const torch::Tensor& h, const torch::Tensor& ww, const torch::Tensor& bb) {
+    return gru_recurrence_truncated(g, h, ww, bb, 20);
+  }, gi, h0, w, b, probe);
+  EXPECT_LT(largest_difference(full.g_gi, k_is_t.g_gi), 1e-5);
+  EXPECT_LT(largest_difference(full.g_w, k_is_t.g_w), 1e-4);
+}
+
 // The reference itself against LibTorch's GRU module (its gate order and equations).
 TEST(GruRecurrence, referenceIsLibTorchsGru) {
   torch::manual_seed(9);
