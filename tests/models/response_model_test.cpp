@@ -310,19 +310,40 @@ TEST(ResponseModel, tbpttTruncatesTheGradient) {
   EXPECT_GT(max_relative_difference(short_k, full), 1e-3);
 }
 
-// The GRU with warm-up in float32 on the CPU takes the ring-of-adjoints operation; in float64 the
-// model runs every bin's window (LibTorch's GRU): the same outputs and gradients.
-TEST(ResponseModel, tbpttWarmupOperationEqualsTheWindowedForm) {
-  torch::manual_seed(7);
+// Without warm-up bin t's output is the model run on bins t − K + 1 … t alone, from zero (the
+// windows are batched: 295 of them here, in the order of their bins).
+TEST(ResponseModel, tbpttWithoutWarmupOutputsEachBinsWindowFromZero) {
+  torch::manual_seed(8);
   auto m = make_response_model(default_model_config(Architecture::kStateNet, 16, 3));
-  m->train();
-  const torch::Tensor x = torch::randn({2, 16, 50}), y = torch::randn({2, 3, 50});
-  const auto ours = gradients(*m, m->forward_tbptt(x, 6, true), y);
-  m->to(torch::kFloat64);
-  const auto windows = gradients(*m, m->forward_tbptt(x.to(torch::kFloat64), 6, true), y.to(torch::kFloat64));
-  std::vector<torch::Tensor> windows32;
-  for (const auto& g : windows) windows32.push_back(g.to(torch::kFloat32));
-  EXPECT_LT(max_relative_difference(ours, windows32), 1e-4) << "largest relative gradient difference";
+  m->eval();  // BN from its running statistics: a window's output does not depend on the rest
+  torch::NoGradGuard no_grad;
+  const int K = 5, T = 300;
+  const torch::Tensor x = torch::randn({1, 16, T}), windowed = m->forward_tbptt(x, K, false);
+  for (int t : {0, 3, 4, 127, 132, 133, 200, 299}) {
+    const int first = std::max(0, t - K + 1);
+    const torch::Tensor alone = m->forward(x.narrow(2, first, t - first + 1)).select(2, t - first);
+    EXPECT_TRUE(torch::allclose(windowed.select(2, t), alone, 1e-5, 1e-6)) << "bin " << t << ": largest difference "
+        << (windowed.select(2, t) - alone).abs().max().item<double>();
+  }
+}
+
+// The GRU in float32 on the CPU takes our operations — with warm-up the ring of adjoints,
+// without it our recurrence batched over the 588 windows; in float64 the model runs every bin's
+// window through LibTorch's GRU: the same gradients.
+TEST(ResponseModel, tbpttGruOperationsEqualTheWindowedForm) {
+  for (const bool warmup : {true, false}) {
+    SCOPED_TRACE(warmup ? "warm-up" : "no warm-up");
+    torch::manual_seed(7);
+    auto m = make_response_model(default_model_config(Architecture::kStateNet, 16, 3));
+    m->train();
+    const torch::Tensor x = torch::randn({2, 16, 300}), y = torch::randn({2, 3, 300});
+    const auto ours = gradients(*m, m->forward_tbptt(x, 6, warmup), y);
+    m->to(torch::kFloat64);
+    const auto windows = gradients(*m, m->forward_tbptt(x.to(torch::kFloat64), 6, warmup), y.to(torch::kFloat64));
+    std::vector<torch::Tensor> windows32;
+    for (const auto& g : windows) windows32.push_back(g.to(torch::kFloat32));
+    EXPECT_LT(max_relative_difference(ours, windows32), 1e-4) << "largest relative gradient difference";
+  }
 }
 
 }  // namespace
