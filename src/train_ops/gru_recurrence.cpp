@@ -1,5 +1,6 @@
 #include "train_ops/gru_recurrence.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -29,7 +30,6 @@ void check_shapes(const torch::Tensor& gi, const torch::Tensor& h0, const torch:
               "gru_recurrence: gi [B, T ≥ 1, 3H], h0 [B, H], w_hh [3H, H], b_hh [3H]; got ", gi.sizes(), ", ",
               h0.sizes(), ", ", w_hh.sizes(), ", ", b_hh.sizes());
 }
-
 
 // Sequences at once from which a bin's recurrent product is one matrix product over the batch
 // (TBPTT's windows: B = T − K); below it, one matrix-vector product per sequence and bin.
@@ -205,7 +205,7 @@ class GruTruncatedFunction : public torch::autograd::Function<GruTruncatedFuncti
     torch::Tensor gates;
     const torch::Tensor h = forward_sequences(gi, h0, w, b, gates);
     ctx->save_for_backward({h0, w, h, gates});
-    ctx->saved_data["k"] = k;
+    ctx->saved_data["k"] = std::min(k, gi.size(1));  // a window longer than the clip is the clip
     return h;
   }
 
