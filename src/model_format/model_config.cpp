@@ -1,12 +1,13 @@
 #include "model_format/model_config.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <type_traits>
+
+#include "util/json_integer.h"
 
 namespace statenet {
 namespace {
@@ -156,10 +157,9 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, int>) {
       // Sizes are whole numbers within int: 7.5 or 1e25 is refused, not truncated or wrapped.
       const nlohmann::json& v = j.at(key);
-      if (!v.is_number_integer()) bad(key, "expected a whole number, found " + v.dump());
-      if (v.is_number_unsigned() ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT_MAX)
-                                 : (v.get<std::int64_t>() > INT_MAX || v.get<std::int64_t>() < INT_MIN))
-        bad(key, v.dump() + " is out of range");
+      const JsonInteger fit = json_integer_fit<int>(v);
+      if (fit == JsonInteger::kNotInteger) bad(key, "expected a whole number, found " + v.dump());
+      if (fit == JsonInteger::kOutOfRange) bad(key, v.dump() + " is out of range");
       field = static_cast<int>(v.get<std::int64_t>());
       return;
     }

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "util/atomic_file.h"
+#include "util/json_integer.h"
 
 namespace statenet {
 namespace {
@@ -24,11 +24,9 @@ double number_or_nan(const nlohmann::json& j, const char* key) {
 // 1e20 must not reach a cast to int).
 template <class T>
 T checked_integer(const nlohmann::json& v, const std::string& key) {
-  if (!v.is_number_integer()) throw std::invalid_argument(key + ": expected an integer, found " + v.dump().substr(0, 40));
-  const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
-                                           : v.get<std::int64_t>() >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
-                                                 v.get<std::int64_t>() <= static_cast<std::int64_t>(std::numeric_limits<T>::max());
-  if (!fits) throw std::invalid_argument(key + ": " + v.dump() + " is out of range");
+  const JsonInteger fit = json_integer_fit<T>(v);
+  if (fit == JsonInteger::kNotInteger) throw std::invalid_argument(key + ": expected an integer, found " + v.dump().substr(0, 40));
+  if (fit == JsonInteger::kOutOfRange) throw std::invalid_argument(key + ": " + v.dump() + " is out of range");
   return v.is_number_unsigned() ? static_cast<T>(v.get<std::uint64_t>()) : static_cast<T>(v.get<std::int64_t>());
 }
 
