@@ -72,14 +72,18 @@ def replays(artifact):
     once a second, so by its report the large blocks may be freed and the heap profile names
     nobody: the second try lowers the limits (a block over 128 MB, or the first allocation past
     1 GB of RSS, ASan's soft limit, reports its own stack).
-    A saved timeout is replayed once with the fuzzing timeout: its report is the alarm's stack.
+    A saved timeout is replayed first with the fuzzing timeout: its report is the alarm's stack.
+    Replayed alone, a timeout can turn into an out-of-memory (a slow run of huge allocations
+    that reaches the RSS limit before the alarm, whose report names nobody): then it gets the
+    out-of-memory replays too.
     Each replay is (libFuzzer flags, ASAN_OPTIONS to add)."""
+    out_of_memory = [(["-timeout=30", *LIMITS], "max_allocation_size_mb=1024:allocator_may_return_null=0"),
+                     (["-timeout=30", "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
+                      "max_allocation_size_mb=128:allocator_may_return_null=0:soft_rss_limit_mb=1024")]
     if "-timeout-" in os.path.basename(artifact):
-        return [(["-timeout=10", *LIMITS], "")]
+        return [(["-timeout=10", *LIMITS], ""), *out_of_memory]
     if "-oom-" in os.path.basename(artifact):
-        return [(["-timeout=30", *LIMITS], "max_allocation_size_mb=1024:allocator_may_return_null=0"),
-                (["-timeout=30", "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
-                 "max_allocation_size_mb=128:allocator_may_return_null=0:soft_rss_limit_mb=1024")]
+        return out_of_memory
     return [(["-timeout=30", *LIMITS], "")] * 2
 
 

@@ -49,7 +49,7 @@ class Decide(unittest.TestCase):
 class Whose(unittest.TestCase):
     """whose() against a stand-in harness that logs its flags and prints a canned report."""
 
-    def harness(self, first, second):
+    def harness(self, first, second, saved_as="oom"):
         d = tempfile.mkdtemp()
         self.calls = os.path.join(d, "calls")
         reports = [os.path.join(HERE, "testdata", n) if n else "" for n in (first, second)]
@@ -66,7 +66,7 @@ if name:
 print("Executed in 1 ms")
 """)
         os.chmod(path, os.stat(path).st_mode | stat.S_IEXEC)
-        return path, os.path.join(d, "fuzz_x-oom-123")
+        return path, os.path.join(d, f"fuzz_x-{saved_as}-123")
 
     def flags(self):
         with open(self.calls) as f:
@@ -93,8 +93,23 @@ print("Executed in 1 ms")
         harness, artifact = self.harness(None, None)
         self.assertEqual(run_fuzzer.whose(harness, artifact)[0], "gone")
 
-    def test_a_saved_timeout_is_replayed_once_at_the_fuzzing_timeout(self):
-        self.assertEqual(run_fuzzer.replays("/f/fuzz_x-timeout-1"), [(["-timeout=10", *run_fuzzer.LIMITS], "")])
+    def test_a_saved_timeout_is_replayed_first_at_the_fuzzing_timeout(self):
+        self.assertEqual(run_fuzzer.replays("/f/fuzz_x-timeout-1")[0], (["-timeout=10", *run_fuzzer.LIMITS], ""))
+
+    def test_a_timeout_that_replays_as_an_anonymous_out_of_memory_gets_the_out_of_memory_replays(self):
+        # Seen in CI: a saved timeout replayed as an RSS out-of-memory naming nobody.
+        harness, artifact = self.harness("rss-limit-heap-freed.txt", "malloc-limit-in-libmatio.txt", saved_as="timeout")
+        kind, where, _ = run_fuzzer.whose(harness, artifact)
+        self.assertEqual((kind, where), ("third-party", "libmatio.so.11"))
+        self.assertEqual(len(self.flags()), 3)
+        self.assertIn("-timeout=10", self.flags()[0])
+        self.assertIn("-malloc_limit_mb=128", self.flags()[2])
+
+    def test_a_timeout_whose_alarm_stack_names_our_code_is_ours_at_once(self):
+        harness, artifact = self.harness("timeout-in-our-code.txt", None, saved_as="timeout")
+        kind, _, _ = run_fuzzer.whose(harness, artifact)
+        self.assertEqual(kind, "ours")
+        self.assertEqual(len(self.flags()), 1)
 
 
 WEHR_HARNESS = os.environ.get("FUZZ_WEHR_IMPORT")
