@@ -9,7 +9,8 @@
 # Usage: scripts/gpu_checks.sh OUT_DIR [DEADLINE_S=540]
 # Writes into OUT_DIR (8 files at most): session.log (everything, timed), build.log,
 # gpu_step_bench.json, pytorch_gpu_step.json, libtorch_step_bench.json, train.log, train.tgz;
-# with STATENET_GPU_GRIDS="grids/x.json …" grids.tgz (every results.json, train.log, table) instead of the last two.
+# with STATENET_GPU_GRIDS="grids/x.json grids/y.json@model,model%jobs …" grids.tgz (every results.json,
+# train.log, table) instead of the last two.
 set -uo pipefail
 out=${1:?usage: scripts/gpu_checks.sh OUT_DIR [DEADLINE_S]}
 deadline=${2:-540}
@@ -38,7 +39,8 @@ export LD_LIBRARY_PATH="$pre/lib:/opt/statenet-deps/usr/lib/x86_64-linux-gnu:${L
 cores=$(nproc)
 if [[ -d .gpu-debs && "${STATENET_GPU_BUILD:-1}" == 1 ]]; then
   say "building against the local LibTorch in the background (build.log)"
-  (STATENET_GPU_TARGETS="statenet gpu_step_bench" taskset -c 4-$((cores - 1)) scripts/gpu_build.sh \
+  targets="statenet gpu_step_bench"; [[ -n "${STATENET_GPU_GRIDS:-}" ]] && targets=statenet  # grids need only the command
+  (STATENET_GPU_TARGETS="$targets" taskset -c 4-$((cores - 1)) scripts/gpu_build.sh \
      > "$out/build.log" 2>&1; echo "build rc=$?" >> "$out/build.log") &
   build_pid=$!
 fi
@@ -90,12 +92,18 @@ if [[ -n "${build_pid:-}" ]]; then
   say "$(tail -3 "$out/build.log" | tr '\n' ' ')"
   b=build-gpu
   if [[ -x $b/statenet && -f .gpu-data/ns1.h5 && -n "${STATENET_GPU_GRIDS:-}" ]]; then
-    # Benchmark grids instead of the GRU training: each grid's "ns1" read from .gpu-data, every
-    # training with --device cuda, STATENET_GPU_JOBS at a time, stopped (SIGTERM: checkpoints)
-    # before the deadline. Points whose results.json came with the checkout are skipped.
-    for g in $STATENET_GPU_GRIDS; do
-      name=$(basename "$g" .json)
-      python3 - "$g" "$work/$name.json" "$root/.gpu-data/ns1.h5" <<'EOF2'
+    # Benchmark grids instead of the GRU training, all at once: each grid's "ns1" read from
+    # .gpu-data, every training with --device cuda, STATENET_GPU_JOBS per grid at a time,
+    # stopped (SIGTERM: checkpoints) before the deadline. An entry FILE[@a,b][%J] trains only
+    # models a and b (--models), J at a time; one file may come twice with different models.
+    # Points whose results.json came with the checkout are skipped.
+    grid_pids=(); i=0
+    for entry in $STATENET_GPU_GRIDS; do
+      jobs=${STATENET_GPU_JOBS:-8}
+      [[ "$entry" == *%* ]] && { jobs=${entry##*%}; entry=${entry%\%*}; }
+      g=${entry%%@*}; name=$(basename "$g" .json); only=(); i=$((i + 1))
+      [[ "$entry" == *@* ]] && only=(--models "${entry#*@}")
+      python3 - "$g" "$work/$name.$i.json" "$root/.gpu-data/ns1.h5" <<'EOF2'
 import json, os, sys
 src, dst, ns1 = sys.argv[1:4]
 grid = json.load(open(src))
@@ -104,9 +112,10 @@ grid["datasets"] = {k: ns1 if k == "ns1" else os.path.join(here, v) for k, v in 
 grid["train_args"] = (grid.get("train_args", "") + " --device cuda").strip()
 json.dump(grid, open(dst, "w"), indent=1)
 EOF2
-      (($(left) > 60)) && run timeout -s TERM -k 30 $(($(left) - 45)) $b/statenet benchmark "$work/$name.json" \
-          -o "results/$name" -j "${STATENET_GPU_JOBS:-8}"
+      (($(left) > 60)) && { run timeout -s TERM -k 30 $(($(left) - 45)) $b/statenet benchmark "$work/$name.$i.json" \
+          -o "results/$name" -j "$jobs" "${only[@]}" & grid_pids+=($!); }
     done
+    wait "${grid_pids[@]}"
     find results -name results.json -o -name train.log -o -name 'table.*' | tar -czf "$out/grids.tgz" -T - 2>> "$log"
   elif [[ -x $b/statenet && -f .gpu-data/ns1.h5 ]]; then
     # One seed for 40 epochs (seconds per epoch on the GPU), then the 10 seeds at once.
