@@ -39,7 +39,8 @@ export LD_LIBRARY_PATH="$pre/lib:/opt/statenet-deps/usr/lib/x86_64-linux-gnu:${L
 cores=$(nproc)
 if [[ -d .gpu-debs && "${STATENET_GPU_BUILD:-1}" == 1 ]]; then
   say "building against the local LibTorch in the background (build.log)"
-  targets="statenet gpu_step_bench"; [[ -n "${STATENET_GPU_GRIDS:-}" ]] && targets=statenet  # grids need only the command
+  targets="statenet statenet_torch_tests gpu_step_bench"
+  [[ -n "${STATENET_GPU_GRIDS:-}" ]] && targets="statenet statenet_torch_tests"  # grids need no benchmark
   (STATENET_GPU_TARGETS="$targets" taskset -c 4-$((cores - 1)) scripts/gpu_build.sh \
      > "$out/build.log" 2>&1; echo "build rc=$?" >> "$out/build.log") &
   build_pid=$!
@@ -91,6 +92,8 @@ if [[ -n "${build_pid:-}" ]]; then
   if kill -0 "$build_pid" 2>/dev/null; then say "LibTorch build still running at $SECONDS s: stopped"; pkill -f gpu_build.sh; pkill -f ninja; fi
   say "$(tail -3 "$out/build.log" | tr '\n' ' ')"
   b=build-gpu
+  # Every model on the device against the CPU (outputs, gradients), and training on the device.
+  [[ -x $b/tests/statenet_torch_tests ]] && run timeout 120 $b/tests/statenet_torch_tests --gtest_filter='*_CUDA.*'
   if [[ -x $b/statenet && -f .gpu-data/ns1.h5 && -n "${STATENET_GPU_GRIDS:-}" ]]; then
     # Benchmark grids instead of the GRU training, all at once: each grid's "ns1" read from
     # .gpu-data, every training with --device cuda, STATENET_GPU_JOBS per grid at a time,

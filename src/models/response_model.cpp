@@ -181,7 +181,7 @@ class S4DplrCoreImpl : public torch::nn::Module {
     torch::Tensor c = torch::complex(c_re_, c_im_);
     const torch::Tensor dt = torch::exp(log_dt_).unsqueeze(1);                           // [H, 1]
     if (L != kernel_bins_) c = c_tilde_for(c, w, p, b, dt, L);
-    const torch::Tensor k = torch::arange(L, torch::TensorOptions().dtype(torch::kFloat64));
+    const torch::Tensor k = torch::arange(L, torch::TensorOptions().dtype(torch::kFloat64).device(w.device()));
     const torch::Tensor omega = torch::polar(torch::ones_like(k), -2.0 * M_PI * k / static_cast<double>(L)).to(torch::kComplexFloat);
     const torch::Tensor z = (2.0 / dt) * ((1 - omega) / (1 + omega)).unsqueeze(0);      // [H, L]
     const torch::Tensor r = 1.0 / (z.unsqueeze(2) - w.unsqueeze(1));                     // [H, L, n]
@@ -207,7 +207,7 @@ class S4DplrCoreImpl : public torch::nn::Module {
                             const torch::Tensor& dt, std::int64_t L2) {
     const torch::Tensor c = c32.to(torch::kComplexDouble), w = w32.to(torch::kComplexDouble), p = p32.to(torch::kComplexDouble);
     const std::int64_t n = w.size(1);
-    const torch::Tensor eye = torch::eye(n, torch::TensorOptions().dtype(torch::kComplexDouble)).unsqueeze(0);
+    const torch::Tensor eye = torch::eye(n, torch::TensorOptions().dtype(torch::kComplexDouble).device(w.device())).unsqueeze(0);
     const torch::Tensor a = torch::diag_embed(w) - p.unsqueeze(2) * p.conj().unsqueeze(1);  // [H, n, n]
     const torch::Tensor half = (dt.to(torch::kFloat64) / 2).unsqueeze(2).to(torch::kComplexDouble);
     const torch::Tensor a_bar = at::linalg_solve(eye - half * a, eye + half * a, true);

@@ -142,6 +142,40 @@ TEST(ResponseModel, everyModelMapsBFTtoBNTAndIsCausal) {
   }
 }
 
+// On a CUDA device every model computes what it computes on the CPU: outputs and parameter
+// gradients (cuDNN, cuFFT, LibTorch's CUDA kernels instead of our CPU operations) within 1e-3
+// of the largest value, and every tensor a model makes while running is made on its device
+// (the paper's S4 once built its roots of unity on the CPU). Skips without a CUDA device.
+TEST(ResponseModel_CUDA, everyModelGivesTheCpusOutputsAndGradients) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "this LibTorch build sees no CUDA device";
+  const int F = 34, N = 3, T = 60;
+  for (const ModelConfig& c : test::model_zoo(F, N)) {
+    SCOPED_TRACE(test::model_name(c));
+    torch::manual_seed(5);
+    auto cpu = make_response_model(c);
+    torch::manual_seed(5);
+    auto gpu = make_response_model(c);
+    gpu->to(torch::kCUDA);
+    torch::manual_seed(6);
+    const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
+    const torch::Tensor y_cpu = cpu->forward(x), y_gpu = gpu->forward(x.to(torch::kCUDA));
+    ASSERT_TRUE(y_gpu.is_cuda());
+    const double y_diff = (y_gpu.cpu() - y_cpu).abs().max().item<double>(), y_size = y_cpu.abs().max().item<double>();
+    EXPECT_LE(y_diff, 1e-3 * y_size) << "outputs: largest difference " << y_diff << " (largest output " << y_size << ")";
+    (y_cpu * probe).sum().backward();
+    (y_gpu * probe.to(torch::kCUDA)).sum().backward();
+    const auto a = cpu->named_parameters(), b = gpu->named_parameters();
+    double model_size = 0;
+    for (const auto& p : a) model_size = std::max(model_size, p.value().grad().abs().max().item<double>());
+    for (const auto& p : a) {
+      const torch::Tensor ga = p.value().grad(), gb = b[p.key()].grad();
+      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
+      const double diff = (gb.cpu() - ga).abs().max().item<double>();
+      EXPECT_LE(diff, 1e-3 * model_size) << p.key() << ": largest difference " << diff << " (model's largest gradient " << model_size << ")";
+    }
+  }
+}
+
 TEST(ResponseModel, lcLayerGradientMatchesFiniteDifferences) {
   torch::manual_seed(1);
   auto model = make_response_model(config("statenet", 16, 2));
