@@ -21,6 +21,23 @@ ModelConfig config(const std::string& arch, int F, int N) { return default_model
 
 std::int64_t count(const ModelConfig& c) { return make_response_model(c)->parameter_count(); }
 
+// Every parameter gradient of `model` (any device or dtype) against the same parameter's in
+// `reference`: |g − g_ref| ≤ per_tensor·max|g_ref| + whole·(the reference's largest gradient
+// over all parameters: biases before a BatchNorm have a zero gradient, judged on that), in double.
+void expect_gradients_near(torch::nn::Module& model, torch::nn::Module& reference, double per_tensor, double whole) {
+  const auto got = model.named_parameters(), want = reference.named_parameters();
+  double model_size = 0;
+  for (const auto& p : want) model_size = std::max(model_size, p.value().grad().abs().max().item<double>());
+  for (const auto& p : want) {
+    const torch::Tensor g_ref = p.value().grad(), g = got[p.key()].grad();
+    ASSERT_TRUE(g.defined() && g_ref.defined()) << p.key();
+    const torch::Tensor ref64 = g_ref.cpu().to(torch::kFloat64);
+    const double diff = (g.cpu().to(torch::kFloat64) - ref64).abs().max().item<double>(), size = ref64.abs().max().item<double>();
+    EXPECT_LE(diff, per_tensor * size + whole * model_size)
+        << p.key() << ": largest difference " << diff << " (largest gradient " << size << ", model's " << model_size << ")";
+  }
+}
+
 // The count formulas of every core and of L / LN (the per-dataset defaults: ModelPresets below).
 TEST(ResponseModel, parameterCountsMatchThePublishedFormulas) {
   ModelConfig sn = config("statenet", 34, 1);  // NS1: K 7, S 3, C 7 → H 70
@@ -164,15 +181,7 @@ TEST(ResponseModel_CUDA, everyModelGivesTheCpusOutputsAndGradients) {
     EXPECT_LE(y_diff, 1e-3 * y_size) << "outputs: largest difference " << y_diff << " (largest output " << y_size << ")";
     (y_cpu * probe).sum().backward();
     (y_gpu * probe.to(torch::kCUDA)).sum().backward();
-    const auto a = cpu->named_parameters(), b = gpu->named_parameters();
-    double model_size = 0;
-    for (const auto& p : a) model_size = std::max(model_size, p.value().grad().abs().max().item<double>());
-    for (const auto& p : a) {
-      const torch::Tensor ga = p.value().grad(), gb = b[p.key()].grad();
-      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
-      const double diff = (gb.cpu() - ga).abs().max().item<double>();
-      EXPECT_LE(diff, 1e-3 * model_size) << p.key() << ": largest difference " << diff << " (model's largest gradient " << model_size << ")";
-    }
+    expect_gradients_near(*gpu, *cpu, 0, 1e-3);
   }
 }
 
@@ -420,16 +429,7 @@ TEST(ResponseModel, ownFloat32OperationsGiveLibTorchsFloat64Gradients) {
     const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
     (single->forward(x) * probe).sum().backward();
     (twice->forward(x.to(torch::kFloat64)) * probe.to(torch::kFloat64)).sum().backward();
-    const auto a = single->named_parameters(), b = twice->named_parameters();
-    double model_size = 0;  // biases before a BatchNorm have a zero gradient: judge them on this
-    for (const auto& p : b) model_size = std::max(model_size, p.value().grad().abs().max().item<double>());
-    for (const auto& p : a) {
-      const torch::Tensor ga = p.value().grad(), gb = b[p.key()].grad().to(torch::kFloat32);
-      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
-      const double diff = (ga - gb).abs().max().item<double>(), size = gb.abs().max().item<double>();
-      EXPECT_LE(diff, 1e-4 * size + 1e-6 * model_size)
-          << p.key() << ": largest difference " << diff << " (largest gradient " << size << ", model's " << model_size << ")";
-    }
+    expect_gradients_near(*single, *twice, 1e-4, 1e-6);
   }
 }
 
