@@ -75,15 +75,16 @@ def replays(artifact):
     A saved timeout is replayed first with the fuzzing timeout: its report is the alarm's stack.
     Replayed alone, a timeout can turn into an out-of-memory (a slow run of huge allocations
     that reaches the RSS limit before the alarm, whose report names nobody): then it gets the
-    out-of-memory replays too.
+    out-of-memory replays too, still at the fuzzing timeout (so that a timeout stays one).
     Each replay is (libFuzzer flags, ASAN_OPTIONS to add)."""
-    out_of_memory = [(["-timeout=30", *LIMITS], "max_allocation_size_mb=1024:allocator_may_return_null=0"),
-                     (["-timeout=30", "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
-                      "max_allocation_size_mb=128:allocator_may_return_null=0:soft_rss_limit_mb=1024")]
+    def out_of_memory(timeout):
+        return [([timeout, *LIMITS], "max_allocation_size_mb=1024:allocator_may_return_null=0"),
+                ([timeout, "-rss_limit_mb=2048", "-malloc_limit_mb=128"],
+                 "max_allocation_size_mb=128:allocator_may_return_null=0:soft_rss_limit_mb=1024")]
     if "-timeout-" in os.path.basename(artifact):
-        return [(["-timeout=10", *LIMITS], ""), *out_of_memory]
+        return [(["-timeout=10", *LIMITS], ""), *out_of_memory("-timeout=10")]
     if "-oom-" in os.path.basename(artifact):
-        return out_of_memory
+        return out_of_memory("-timeout=30")
     return [(["-timeout=30", *LIMITS], "")] * 2
 
 
