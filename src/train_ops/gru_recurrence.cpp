@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 namespace statenet {
@@ -63,6 +64,16 @@ inline void gates_backward(const float* dh, const float* go, const float* sv, co
 
 // One sequence at a time (contiguous gi, h0, w, b): h [B, T, H], and saved per bin for the
 // backward the gates r, z, n and gh_n = (W_hh·h_{t−1} + b_hh)_n, [B, T, 4H].
+// ∂L/∂W_hh = Σ_t ∂L/∂gh_t ⊗ h_{t−1} and ∂L/∂b_hh = Σ_t ∂L/∂gh_t, one matrix product over every
+// sequence and bin. h [.., T, ..] and d_gh hold time along `time_dim` (0: [T, B, ·], 1: [B, T, ·]).
+std::pair<torch::Tensor, torch::Tensor> hidden_weight_gradients(const torch::Tensor& h0, const torch::Tensor& h,
+                                                                const torch::Tensor& d_gh, int time_dim) {
+  const std::int64_t T = h.size(time_dim), H = h.size(2);
+  const torch::Tensor h_prev = torch::cat({h0.unsqueeze(time_dim), h.narrow(time_dim, 0, T - 1)}, time_dim).reshape({-1, H});
+  const torch::Tensor d = d_gh.reshape({-1, 3 * H});
+  return {d.t().mm(h_prev), d.sum(0)};
+}
+
 torch::Tensor forward_sequences(const torch::Tensor& gi, const torch::Tensor& h0, const torch::Tensor& w,
                                 const torch::Tensor& b, torch::Tensor& gates) {
   const std::int64_t B = gi.size(0), T = gi.size(1);
@@ -130,9 +141,8 @@ tensor_list backward_batched(const torch::Tensor& h0, const torch::Tensor& w, co
     dprev.addmm_(d_gh[t], w);  // += ∂L/∂gh_t·W_hh
     std::swap(dh, dprev);
   }
-  const torch::Tensor h_prev = torch::cat({h0.unsqueeze(0), h_tm.narrow(0, 0, T - 1)}, 0).reshape({T * B, H});
-  const torch::Tensor d_gh2 = d_gh.reshape({T * B, 3 * H});
-  return {d_gi.transpose(0, 1).contiguous(), dh, d_gh2.t().mm(h_prev), d_gh2.sum(0)};
+  auto [d_w, d_b] = hidden_weight_gradients(h0, h_tm, d_gh, 0);
+  return {d_gi.transpose(0, 1).contiguous(), dh, d_w, d_b};
 }
 
 class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunction> {
@@ -182,10 +192,8 @@ class GruRecurrenceFunction : public torch::autograd::Function<GruRecurrenceFunc
       }
       std::copy(dh.begin(), dh.end(), d_h0.data_ptr<float>() + bi * H);
     }
-    // ∂L/∂W_hh = Σ_t ∂L/∂gh_t ⊗ h_{t−1}, ∂L/∂b_hh = Σ_t ∂L/∂gh_t: one matrix product.
-    const torch::Tensor h_prev = torch::cat({h0.unsqueeze(1), h.narrow(1, 0, T - 1)}, 1).reshape({B * T, H});
-    const torch::Tensor d_gh2 = d_gh.reshape({B * T, 3 * H});
-    return {d_gi, d_h0, d_gh2.t().mm(h_prev), d_gh2.sum(0)};
+    auto [d_w, d_b] = hidden_weight_gradients(h0, h, d_gh, 1);
+    return {d_gi, d_h0, d_w, d_b};
   }
 };
 
@@ -251,9 +259,8 @@ class GruTruncatedFunction : public torch::autograd::Function<GruTruncatedFuncti
       const torch::Tensor start = ring.sum(0);
       d_h0[bi].copy_(start);
     }
-    const torch::Tensor h_prev = torch::cat({h0.unsqueeze(1), h.narrow(1, 0, T - 1)}, 1).reshape({B * T, H});
-    const torch::Tensor d_gh2 = d_gh.reshape({B * T, 3 * H});
-    return {d_gi, d_h0, d_gh2.t().mm(h_prev), d_gh2.sum(0), torch::Tensor()};
+    auto [d_w, d_b] = hidden_weight_gradients(h0, h, d_gh, 1);
+    return {d_gi, d_h0, d_w, d_b, torch::Tensor()};
   }
 };
 
