@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace statenet {
 
@@ -12,6 +13,7 @@ enum class JsonInteger { kFits, kNotInteger, kOutOfRange };
 
 template <class T>
 JsonInteger json_integer_fit(const nlohmann::json& v) {
+  static_assert(std::is_signed_v<T> && sizeof(T) <= sizeof(std::int64_t), "the range test is for signed types");
   if (!v.is_number_integer()) return JsonInteger::kNotInteger;
   const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
                                            : v.get<std::int64_t>() >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&

@@ -21,6 +21,28 @@ ModelConfig config(const std::string& arch, int F, int N) { return default_model
 
 std::int64_t count(const ModelConfig& c) { return make_response_model(c)->parameter_count(); }
 
+// Two copies of c's model with the same initial weights (seed), the second moved to `device`
+// and `dtype`; both run forward, then backward of Σ y ⊙ probe, on one random clip (seed + 1).
+struct Twins {
+  std::shared_ptr<ResponseModel> original, moved;
+  torch::Tensor y_original, y_moved;
+};
+Twins run_twins(const ModelConfig& c, int F, int N, int T, std::uint64_t seed, torch::Device device, torch::Dtype dtype) {
+  Twins t;
+  torch::manual_seed(seed);
+  t.original = make_response_model(c);
+  torch::manual_seed(seed);
+  t.moved = make_response_model(c);
+  t.moved->to(device, dtype);
+  torch::manual_seed(seed + 1);
+  const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
+  t.y_original = t.original->forward(x);
+  t.y_moved = t.moved->forward(x.to(device, dtype));
+  (t.y_original * probe).sum().backward();
+  (t.y_moved * probe.to(device, dtype)).sum().backward();
+  return t;
+}
+
 // Every parameter gradient of `model` (any device or dtype) against the same parameter's in
 // `reference`: |g − g_ref| ≤ per_tensor·max|g_ref| + whole·(the reference's largest gradient
 // over all parameters: biases before a BatchNorm have a zero gradient, judged on that), in double.
@@ -168,20 +190,12 @@ TEST(ResponseModel_CUDA, everyModelGivesTheCpusOutputsAndGradients) {
   const int F = 34, N = 3, T = 60;
   for (const ModelConfig& c : test::model_zoo(F, N)) {
     SCOPED_TRACE(test::model_name(c));
-    torch::manual_seed(5);
-    auto cpu = make_response_model(c);
-    torch::manual_seed(5);
-    auto gpu = make_response_model(c);
-    gpu->to(torch::kCUDA);
-    torch::manual_seed(6);
-    const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
-    const torch::Tensor y_cpu = cpu->forward(x), y_gpu = gpu->forward(x.to(torch::kCUDA));
-    ASSERT_TRUE(y_gpu.is_cuda());
-    const double y_diff = (y_gpu.cpu() - y_cpu).abs().max().item<double>(), y_size = y_cpu.abs().max().item<double>();
+    const Twins t = run_twins(c, F, N, T, 5, torch::kCUDA, torch::kFloat32);
+    ASSERT_TRUE(t.y_moved.is_cuda());
+    const double y_diff = (t.y_moved.cpu() - t.y_original).abs().max().item<double>(),
+                 y_size = t.y_original.abs().max().item<double>();
     EXPECT_LE(y_diff, 1e-3 * y_size) << "outputs: largest difference " << y_diff << " (largest output " << y_size << ")";
-    (y_cpu * probe).sum().backward();
-    (y_gpu * probe.to(torch::kCUDA)).sum().backward();
-    expect_gradients_near(*gpu, *cpu, 0, 1e-3);
+    expect_gradients_near(*t.moved, *t.original, 0, 1e-3);
   }
 }
 
@@ -420,16 +434,8 @@ TEST(ResponseModel, ownFloat32OperationsGiveLibTorchsFloat64Gradients) {
     const bool core = arch == "mamba" || arch == "s4" || arch == "gru" || arch == "lstm";
     ModelConfig c = default_model_config(core ? Architecture::kStateNet : parse_architecture(arch), F, N);
     if (core) c.core = parse_core(arch);
-    torch::manual_seed(12);
-    auto single = make_response_model(c);
-    torch::manual_seed(12);
-    auto twice = make_response_model(c);
-    twice->to(torch::kFloat64);
-    torch::manual_seed(13);
-    const torch::Tensor x = torch::randn({2, F, T}), probe = torch::randn({2, N, T});
-    (single->forward(x) * probe).sum().backward();
-    (twice->forward(x.to(torch::kFloat64)) * probe.to(torch::kFloat64)).sum().backward();
-    expect_gradients_near(*single, *twice, 1e-4, 1e-6);
+    const Twins t = run_twins(c, F, N, T, 12, torch::kCPU, torch::kFloat64);
+    expect_gradients_near(*t.original, *t.moved, 1e-4, 1e-6);  // float32 against the float64 reference
   }
 }
 
